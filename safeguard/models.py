@@ -1,0 +1,13 @@
+from django.db import models
+
+
+class ScheduledRun(models.Model):
+    """One row per periodic task per time slot: the unique constraint makes two schedulers enqueue once."""
+
+    task_name = models.CharField(max_length=200)
+    slot = models.BigIntegerField(help_text="Seconds since the epoch at the start of the slot")
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+    result_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task_name", "slot"], name="scheduled_run_once_per_slot")]

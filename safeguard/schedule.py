@@ -1,0 +1,60 @@
+"""The worker's periodic schedule. Each capability adds its sweeps here (timescales sweep, outbox
+relay, ...); the worker enqueues each task once per slot, however many workers run."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from safeguard.accounts.tasks import clear_expired_sessions
+from safeguard.audit.tasks import verify_audit_chain
+
+from .models import ScheduledRun
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Periodic:
+    task: Any  # a django.tasks Task
+    every: timedelta
+
+    @property
+    def name(self) -> str:
+        return str(self.task.module_path)
+
+    def slot(self, now: float) -> int:
+        seconds = int(self.every.total_seconds())
+        return int(now) // seconds * seconds
+
+
+SCHEDULE: list[Periodic] = [
+    Periodic(clear_expired_sessions, timedelta(minutes=15)),
+    Periodic(verify_audit_chain, timedelta(hours=24)),
+]
+
+
+def enqueue_due(now: float | None = None, schedule: list[Periodic] | None = None) -> list[str]:
+    """Enqueue every periodic task whose current slot has not been enqueued yet; returns their names."""
+    now = time.time() if now is None else now
+    enqueued = []
+    for periodic in schedule if schedule is not None else SCHEDULE:
+        slot = periodic.slot(now)
+        if ScheduledRun.objects.filter(task_name=periodic.name, slot=slot).exists():
+            continue
+        try:
+            with transaction.atomic():
+                run = ScheduledRun.objects.create(task_name=periodic.name, slot=slot)
+                result = periodic.task.enqueue()
+                run.result_id = str(result.id)
+                run.save(update_fields=["result_id"])
+        except IntegrityError:
+            continue  # another scheduler took this slot
+        enqueued.append(periodic.name)
+        logger.info("Enqueued %s for slot %s", periodic.name, slot)
+    return enqueued

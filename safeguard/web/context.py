@@ -1,0 +1,55 @@
+"""Template context shared by every page: the service navigation for the user's roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from safeguard.accounts.models import RoleCode, User
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str]  # empty: everyone signed in
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+CASE_ROLES = frozenset(
+    {RoleCode.OFFICER, RoleCode.INVESTIGATOR, RoleCode.SUPERVISOR, RoleCode.HUB, RoleCode.LEADER, RoleCode.AUDITOR}
+)
+
+# Later capabilities add their entries here (my work, concerns, investigations, shares, dashboards...).
+NAVIGATION: list[NavItem] = [
+    NavItem("Home", "home", frozenset()),
+    NavItem("Notifications", "accounts:notifications", frozenset()),
+    NavItem("Users", "accounts:admin_users", frozenset({RoleCode.ADMIN})),
+    NavItem("Units", "accounts:admin_units", frozenset({RoleCode.ADMIN})),
+    NavItem("Organisations", "accounts:admin_organisations", frozenset({RoleCode.ADMIN})),
+    NavItem("Profile", "accounts:profile", frozenset()),
+]
+
+
+def navigation_for(user: User) -> list[NavItem]:
+    roles = user.role_codes()
+    return [item for item in NAVIGATION if not item.roles or item.roles & roles]
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"service_navigation": []}
+    items = navigation_for(user)  # type: ignore[arg-type]
+    current = request.path
+    return {
+        "service_navigation": [
+            {"label": i.label, "url": i.url, "active": current == i.url or (i.url != "/" and current.startswith(i.url))}
+            for i in items
+        ]
+    }
