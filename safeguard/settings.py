@@ -85,8 +85,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "safeguard.accounts.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "safeguard.accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "safeguard.web.middleware.NoStoreMiddleware",
     "safeguard.audit.middleware.AuditMiddleware",
@@ -222,12 +222,21 @@ STORAGES = {
 
 # --- Email --------------------------------------------------------------------------------------
 
-EMAIL_HOST = os.environ.get("SAFEGUARD_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("SAFEGUARD_EMAIL_PORT", 25)
-EMAIL_BACKEND = os.environ.get(
-    "SAFEGUARD_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
-)
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "SAFEGUARD_EMAIL_BACKEND",
+            "django.core.mail.backends.smtp.EmailBackend"
+            if PRODUCTION
+            else "django.core.mail.backends.console.EmailBackend",
+        ),
+        "OPTIONS": (
+            {"host": os.environ.get("SAFEGUARD_EMAIL_HOST", "localhost"), "port": env_int("SAFEGUARD_EMAIL_PORT", 25)}
+            if PRODUCTION or os.environ.get("SAFEGUARD_EMAIL_HOST")
+            else {}
+        ),
+    }
+}
 DEFAULT_FROM_EMAIL = os.environ.get("SAFEGUARD_FROM_EMAIL", "safeguard@localhost")
 
 # --- Internationalisation and time --------------------------------------------------------------

@@ -9,6 +9,13 @@ from safeguard.web.forms import GovukForm, GovukModelForm
 from .models import Organisation, Role, Unit, User
 
 
+class OneTimeCodeInput(forms.TextInput):
+    """A security code is never echoed back into the page, whatever happened to the attempt."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
 class LoginForm(GovukForm):
     username = forms.CharField(
         max_length=150,
@@ -22,7 +29,7 @@ class LoginForm(GovukForm):
         required=False,
         max_length=12,
         help_text="The 6-digit code from your authenticator app. Leave empty if you have not set one up yet.",
-        widget=forms.TextInput(
+        widget=OneTimeCodeInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "govuk-input--width-10"}
         ),
     )
