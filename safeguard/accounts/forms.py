@@ -77,7 +77,9 @@ class UserForm(GovukForm):
     collar_number = forms.CharField(max_length=20, required=False)
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.filter(is_active=True))
     unit = forms.ModelChoiceField(queryset=Unit.objects.filter(is_active=True), required=False)
-    roles = forms.ModelMultipleChoiceField(queryset=Role.objects.all(), widget=forms.CheckboxSelectMultiple)
+    roles = forms.ModelMultipleChoiceField(
+        queryset=Role.objects.all(), to_field_name="code", widget=forms.CheckboxSelectMultiple
+    )
     password = forms.CharField(
         label="Temporary password",
         strip=False,

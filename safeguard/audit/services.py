@@ -80,13 +80,13 @@ def record_many(*, actor: User | None, events: Sequence[PendingEvent]) -> list[A
     if not events:
         return []
     origin = current_origin()
+    signed_in = actor is not None and actor.is_authenticated
+    organisation = actor.organisation if signed_in and actor is not None else None
     actor_fields: dict[str, Any] = {
-        "actor_id": actor.pk if actor is not None and actor.is_authenticated else None,
-        "actor_username": actor.get_username() if actor is not None and actor.is_authenticated else "",
-        "actor_roles": ",".join(sorted(actor.role_codes())) if actor is not None and actor.is_authenticated else "",
-        "actor_organisation": (
-            actor.organisation.name if actor is not None and actor.is_authenticated and actor.organisation_id else ""
-        ),
+        "actor_id": actor.pk if signed_in and actor is not None else None,
+        "actor_username": actor.get_username() if signed_in and actor is not None else "",
+        "actor_roles": ",".join(sorted(actor.role_codes())) if signed_in and actor is not None else "",
+        "actor_organisation": organisation.name if organisation is not None else "",
     }
     written = []
     try:

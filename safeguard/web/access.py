@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404, HttpRequest
 
@@ -58,7 +59,7 @@ def get_or_404(
     scoped = policy.visible_to(user, base) if action == policy.Action.VIEW else policy.changeable_by(user, base)
     try:
         obj = scoped.get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         audit_consult(request, record_type, [str(pk)[:64]], outcome=Outcome.DENIED, reason="not found or out of scope")
         raise Http404 from exc
     assert isinstance(user, User)
