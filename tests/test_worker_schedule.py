@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.utils import timezone
@@ -28,7 +29,10 @@ def test_a_new_slot_enqueues_again(db: None) -> None:
     assert enqueue_due(900.0, [periodic]) == [periodic.name]
 
 
-def test_the_worker_runs_queued_tasks(db: None) -> None:
+def test_the_worker_runs_queued_tasks(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The worker recycles database connections between tasks; inside a test's transaction that
+    # would close the connection the test is using, so only the recycling is switched off.
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
     Session.objects.create(session_key="old", session_data="", expire_date=timezone.now() - timedelta(days=1))
     Session.objects.create(session_key="new", session_data="", expire_date=timezone.now() + timedelta(days=1))
     clear_expired_sessions.enqueue()
