@@ -125,28 +125,32 @@ class Break:
     problem: str
 
 
+ROW_FIELDS = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_username",
+    "actor_roles",
+    "actor_organisation",
+    "operation",
+    "record_type",
+    "record_ids",
+    "outcome",
+    "reason",
+    "recipients",
+    "request_id",
+    "channel",
+    "path",
+    "prev_hash",
+    "chain_hash",
+)
+"""Every column of an audit row, in the writer's terms; verify_audit and the benchmark read these."""
+
+
 def iter_rows(batch: int = 5000) -> Iterator[dict[str, Any]]:
     """Every audit row in sequence order, read in keyset-paged batches (no OFFSET, flat memory)."""
     last = 0
-    fields = [
-        "seq",
-        "occurred_at",
-        "actor_id",
-        "actor_username",
-        "actor_roles",
-        "actor_organisation",
-        "operation",
-        "record_type",
-        "record_ids",
-        "outcome",
-        "reason",
-        "recipients",
-        "request_id",
-        "channel",
-        "path",
-        "prev_hash",
-        "chain_hash",
-    ]
+    fields = ROW_FIELDS
     while True:
         rows = list(AuditEvent.objects.filter(seq__gt=last).order_by("seq").values(*fields)[:batch])
         if not rows:
