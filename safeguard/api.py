@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
@@ -19,6 +20,9 @@ from ninja.security import HttpBearer
 
 from safeguard.accounts.api import router as accounts_router
 from safeguard.accounts.services import user_for_token
+from safeguard.concerns.api import router as concerns_router
+from safeguard.people.api import router as people_router
+from safeguard.voice.api import router as voice_router
 from safeguard.web.access import BreakGlassRequired
 
 
@@ -92,8 +96,36 @@ def on_restricted(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(NinjaValidationError)
 def on_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    details = [{"field": ".".join(str(p) for p in e.get("loc", [])), "message": e.get("msg", "")} for e in exc.errors]
+    details = [{"field": _field_of(e.get("loc", [])), "message": e.get("msg", "")} for e in exc.errors]
     return error(request, 422, "invalid", "The request was not valid.", details)
+
+
+def _field_of(loc: list[Any] | tuple[Any, ...]) -> str:
+    """A body field is named as the client wrote it (``involvements.0.roles``), as the services name
+    theirs; ninja's ``body.<parameter>.`` prefix is dropped. Path and query fields keep theirs."""
+    parts = [str(p) for p in loc]
+    if len(parts) > 2 and parts[0] == "body":
+        parts = parts[2:]
+    return ".".join(parts)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_refused(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    """A service refused the change: each message says what to do, keyed by field where it has one."""
+    if hasattr(exc, "error_dict"):
+        details = [
+            {"field": "" if name == NON_FIELD_ERRORS else name, "message": message}
+            for name, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    else:
+        details = [{"field": "", "message": message} for message in exc.messages]
+    return error(request, 422, "invalid", "The request was not valid.", details)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error(request, 413, "too_large", "The request body is too large.")
 
 
 @api.exception_handler(HttpError)
@@ -102,3 +134,6 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/", accounts_router)
+api.add_router("/people", people_router)
+api.add_router("/concerns", concerns_router)
+api.add_router("/voice", voice_router)

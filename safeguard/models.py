@@ -11,3 +11,16 @@ class ScheduledRun(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["task_name", "slot"], name="scheduled_run_once_per_slot")]
+
+
+class LocalParameter(models.Model):
+    """A force's own value for a local rule (DOMAIN.md: "local" rules are configurable). Absent rows
+    mean the shipped default in safeguard.parameters applies."""
+
+    key = models.CharField(max_length=80, unique=True)
+    value = models.IntegerField()
+    changed_at = models.DateTimeField(auto_now=True)
+    changed_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value}"

@@ -65,7 +65,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_tasks_db",
@@ -73,6 +72,11 @@ INSTALLED_APPS = [
     "safeguard",
     "safeguard.accounts",
     "safeguard.audit",
+    "safeguard.people",
+    "safeguard.concerns",
+    "safeguard.voice",
+    # Last, so that our GOV.UK widget templates (safeguard/templates/django/forms/...) win over Django's.
+    "django.forms",
 ]
 
 MIDDLEWARE = [

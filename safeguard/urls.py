@@ -11,5 +11,7 @@ handler500 = "safeguard.web.errors.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("safeguard.accounts.urls")),
+    path("", include("safeguard.people.urls")),
+    path("", include("safeguard.concerns.urls")),
     path("api/v1/", api.urls),
 ]

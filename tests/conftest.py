@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
@@ -14,6 +15,10 @@ from safeguard.accounts.signin import SESSION_SEEN, SESSION_STARTED
 from safeguard.audit.models import AuditEvent
 from safeguard.audit.services import verify_chain
 from tests.casework.models import CaseNote
+
+if TYPE_CHECKING:
+    from safeguard.concerns.models import Concern
+    from safeguard.people.models import Person
 
 PASSWORD = "correct-horse-battery-staple"
 ROLES = [c.value for c in RoleCode]
@@ -117,3 +122,117 @@ def audit_chain_verifies_after_each_test(request: pytest.FixtureRequest) -> obje
     if uses_db:
         _, broken = verify_chain()
         assert broken is None, f"audit chain broken at {broken.seq}: {broken.problem}"
+
+
+# --- Children and concerns ------------------------------------------------------------------------
+
+
+def make_child(
+    by: User, given: str = "Amy", family: str = "Smith", born: str = "2018-05-04", **extra: object
+) -> Person:
+    from datetime import date
+
+    from safeguard.people.models import DobQuality
+    from safeguard.people.services import NewPerson, create_person
+
+    details = NewPerson(
+        given_name=given, family_name=family, date_of_birth=date.fromisoformat(born), dob_quality=DobQuality.STATED
+    )
+    for key, value in extra.items():
+        setattr(details, key, value)
+    return create_person(details=details, by=by)
+
+
+def make_concern(by: User, *children: Person, submit: bool = False, restricted: bool = False) -> Concern:
+    """A complete concern about ``children`` (each spoken to), optionally submitted."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from safeguard.concerns import services as concerns
+
+    concern = concerns.start_concern(by=by)
+    if restricted:
+        concern.is_restricted = True
+        concern.save(update_fields=["is_restricted"])
+    concerns.set_when(concern=concern, occurred_at=timezone.now() - timedelta(hours=3), by=by)
+    concerns.set_where(concern=concern, location="12 Acacia Road, Northtown", postcode="NS1 4AB", by=by)
+    concerns.set_types(concern=concern, types=["domestic_abuse"], by=by)
+    concerns.set_summary(concern=concern, summary="Neighbours heard shouting and a child crying at 11pm.", by=by)
+    concerns.grade_risk(concern=concern, grade="medium", rationale="Second incident this month.", by=by)
+    for child in children:
+        concerns.involve(concern=concern, person=child, roles=["subject_child"], by=by)
+        record_voice(concern, child, by)
+    if submit:
+        concerns.submit_concern(concern=concern, by=by)
+    return concern
+
+
+def record_voice(concern: Concern, child: Person, by: User, **overrides: object) -> object:
+    from safeguard.voice.services import VoiceAnswers
+    from safeguard.voice.services import record_voice as write
+
+    answers = VoiceAnswers(
+        seen=True,
+        seen_alone="yes",
+        spoken_to=True,
+        childs_words="Daddy shouted at mummy and I hid under the bed.",
+        demeanour=["frightened", "clingy"],
+        demeanour_narrative="Held on to her mother throughout.",
+        wishes_and_feelings="Wants to stay with mum.",
+        others_present="Mother in the next room.",
+        informed_decision="Her account of hiding raised the grade to medium and a referral.",
+    )
+    for key, value in overrides.items():
+        setattr(answers, key, value)
+    return write(concern=concern, person=child, answers=answers, by=by)
+
+
+@dataclass
+class Concerns:
+    """Concern records in each relation to the force's users, like Notes for the test app."""
+
+    child: Person
+    own: dict[str, Concern]  # per police role with a unit: a draft that role's user owns (unit A)
+    same_unit: Concern  # the colleague's, submitted
+    other_unit: Concern  # the outsider's, submitted
+    restricted: Concern  # the colleague's, restricted
+
+
+@pytest.fixture
+def concerns(force: Force) -> Concerns:
+    child = make_child(force.colleague)
+    own = {}
+    for role in ("officer", "investigator", "supervisor", "hub"):
+        own[role] = make_concern(force.user(role), child)
+    return Concerns(
+        child=child,
+        own=own,
+        same_unit=make_concern(force.colleague, child, submit=True),
+        other_unit=make_concern(force.outsider, child, submit=True),
+        restricted=make_concern(force.colleague, child, submit=True, restricted=True),
+    )
+
+
+@dataclass
+class People:
+    """Persons in each relation to the force's users. Persons are nominal records: force-wide."""
+
+    own: dict[str, Person]
+    same_unit: Person
+    other_unit: Person
+    restricted: Person
+
+
+@pytest.fixture
+def people(force: Force) -> People:
+    own = {
+        role: make_child(force.user(role), "Own", f"Ownchild{role.title()}")
+        for role in ("officer", "investigator", "supervisor", "hub")
+    }
+    return People(
+        own=own,
+        same_unit=make_child(force.colleague, "Colleague", "Childe"),
+        other_unit=make_child(force.outsider, "Outsider", "Childe"),
+        restricted=make_child(force.colleague, "Hidden", "Secretchild", is_restricted=True),
+    )

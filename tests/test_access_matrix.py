@@ -18,8 +18,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from safeguard.accounts.models import ApiToken, User
 from safeguard.accounts.services import create_api_token
+from safeguard.concerns.models import Concern, CumulativeReview
+from safeguard.people.models import Person
+from safeguard.voice.models import VoiceRecord
 from tests.casework.models import CaseNote
-from tests.conftest import ROLES, Force, Notes, sign_in
+from tests.conftest import ROLES, Concerns, Force, Notes, People, sign_in
 
 ANON = "anonymous"
 RELATIONS = ["own", "same_unit", "other_unit", "restricted", "missing"]
@@ -69,9 +72,117 @@ CHANGE_RECORD = {
     "admin": dict(own=404, same_unit=404, other_unit=404, restricted=404, missing=404),
     ANON: dict(own=302, same_unit=302, other_unit=302, restricted=302, missing=302),
 }
+
+
+def amend(table: dict[str, dict[str, int]], **changes: dict[str, int]) -> dict[str, dict[str, int]]:
+    """A copy of a record table with some roles' outcomes changed."""
+    return {role: {**relations, **changes.get(role, {})} for role, relations in table.items()}
+
+
+def every(table: dict[str, dict[str, int]], old: int, new: int) -> dict[str, dict[str, int]]:
+    return {role: {rel: new if s == old else s for rel, s in relations.items()} for role, relations in table.items()}
+
+
+def only(roles: set[str], table: dict[str, dict[str, int]], refused: int = 403) -> dict[str, dict[str, int]]:
+    """``table`` for ``roles``; every other signed-in role is refused by role before any record is read."""
+    return {
+        role: relations if role in roles or role == ANON else dict.fromkeys(RELATIONS, refused)
+        for role, relations in table.items()
+    }
+
+
+# Concern pages that only a draft answers: a submitted concern redirects to its (read-only) page.
+DRAFT_PAGE = amend(CHANGE_RECORD, supervisor=dict(same_unit=302), hub=dict(same_unit=302, other_unit=302))
+DRAFT_POST = every(DRAFT_PAGE, 200, 302)
+# The supervisor's decision: only on a submitted concern (own fixtures are drafts: redirected).
+REVIEW_PAGE = only(
+    {"supervisor", "hub"},
+    amend(CHANGE_RECORD, supervisor=dict(own=302), hub=dict(own=302)),
+)
+# Persons are nominal records: police case roles see (and may add to) them force-wide.
+PERSON_VIEW = amend(
+    VIEW_RECORD,
+    officer=dict(other_unit=200),
+    investigator=dict(other_unit=200),
+    supervisor=dict(other_unit=200),
+)
+PERSON_CHANGE = amend(
+    CHANGE_RECORD,
+    officer=dict(same_unit=200, other_unit=200, restricted=403),
+    investigator=dict(same_unit=200, other_unit=200, restricted=403),
+    supervisor=dict(other_unit=200),
+)
+RECORDERS_ONLY = by_role(403, officer=200, investigator=200, supervisor=200, hub=200)
+SEARCHERS_ONLY = by_role(403, officer=200, investigator=200, supervisor=200, hub=200, leader=200)
+
+
+def open_review_of(records: Any) -> dict[str, Any]:
+    return {"pk": CumulativeReview.objects.get(person=records.child, status="open").pk}
+
+
 API_VIEW_RECORD = {
     role: {**rel, **({} if role != ANON else dict.fromkeys(RELATIONS, 401))} for role, rel in VIEW_RECORD.items()
 }
+
+
+def as_api(table: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """A page's record table for the API: the same outcomes, but 401 (no redirect) without a token."""
+    return {role: dict.fromkeys(RELATIONS, 401) if role == ANON else rels for role, rels in table.items()}
+
+
+API_CHANGE_RECORD = as_api(CHANGE_RECORD)
+API_VIEW_PERSON = as_api(PERSON_VIEW)
+# Recording something new: the roles the policy lets change records of that kind (as RECORDERS_ONLY).
+API_RECORD_NEW = by_role(403, anonymous=401, officer=201, investigator=201, supervisor=201, hub=201)
+API_SEARCHERS_ONLY = {**SEARCHERS_ONLY, ANON: 401}
+
+
+def api_change(*, own: int, others: int) -> dict[str, dict[str, int]]:
+    """API_CHANGE_RECORD where access is granted, with what the service then answers: ``own`` for the
+    caller's own draft concern, ``others`` for the colleagues' submitted ones."""
+    return {
+        role: {rel: (own if rel == "own" else others) if code == 200 else code for rel, code in rels.items()}
+        for role, rels in API_CHANGE_RECORD.items()
+    }
+
+
+def voice_body(concerns: Any) -> dict[str, Any]:
+    return {
+        "person_id": concerns.child.pk,
+        "seen": True,
+        "seen_alone": "yes",
+        "spoken_to": True,
+        "childs_words": "I want to stay with my mum.",
+        "demeanour": ["calm"],
+        "informed_decision": "Her account was consistent with the neighbours' report.",
+        "correction_reason": "Corrected after the follow-up visit.",
+    }
+
+
+CONCERN_API: dict[str, Any] = dict(record=True, records="concerns", api=True)
+
+
+@dataclass
+class Voices:
+    """The current voice record of each of the ``concerns`` fixture's concerns, in the same relations."""
+
+    own: dict[str, VoiceRecord]
+    same_unit: VoiceRecord
+    other_unit: VoiceRecord
+    restricted: VoiceRecord
+
+
+@pytest.fixture
+def voices(concerns: Concerns) -> Voices:
+    def of(concern: Concern) -> VoiceRecord:
+        return VoiceRecord.objects.get(concern=concern, is_current=True)
+
+    return Voices(
+        own={role: of(c) for role, c in concerns.own.items()},
+        same_unit=of(concerns.same_unit),
+        other_unit=of(concerns.other_unit),
+        restricted=of(concerns.restricted),
+    )
 
 
 @dataclass
@@ -79,9 +190,12 @@ class Route:
     method: str
     expected: dict[str, int] | dict[str, dict[str, int]]
     kwargs: Callable[[Force, User | None], dict[str, Any]] = lambda force, user: {}
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] | Callable[[Any], dict[str, Any]] = field(default_factory=dict)  # or from the records
     record: bool = False  # expected is role -> relation -> status
     api: bool = False
+    records: str = "notes"  # the fixture holding the records in each relation: notes, concerns or people
+    record_kwargs: Callable[[Any], dict[str, Any]] = lambda records: {}  # more URL arguments from that fixture
+    query: str = ""  # appended to the URL, e.g. "?family_name=Smith"
 
 
 ROUTES: dict[str, Route] = {
@@ -116,12 +230,70 @@ ROUTES: dict[str, Route] = {
     "api:users": Route("GET", by_role(403, anonymous=401, admin=200), api=True),
     "api:list_notes": Route("GET", by_role(200, anonymous=401), api=True),
     "api:get_note": Route("GET", API_VIEW_RECORD, record=True, api=True),
+    "api:search_people": Route("GET", API_SEARCHERS_ONLY, query="?family_name=Smith", api=True),
+    "api:get_person": Route("GET", API_VIEW_PERSON, record=True, records="people", api=True),
+    "api:create_person": Route("POST", API_RECORD_NEW, data={"given_name": "New", "family_name": "Child"}, api=True),
+    "api:create_concern": Route("POST", API_RECORD_NEW, data={"location": "Park", "types": ["neglect"]}, api=True),
+    "api:get_concern": Route("GET", API_VIEW_RECORD, record=True, records="concerns", api=True),
+    "api:submit_concern": Route("POST", api_change(own=200, others=422), record=True, records="concerns", api=True),
+    "api:endorse_concern": Route(
+        "POST", api_change(own=422, others=200), data={"rationale": "Proportionate and timely."}, **CONCERN_API
+    ),
+    "api:return_concern": Route(
+        "POST", api_change(own=422, others=200), data={"reason": "Add the mother's account."}, **CONCERN_API
+    ),
+    "api:record_voice": Route("POST", api_change(own=200, others=200), data=voice_body, **CONCERN_API),
+    "api:get_voice": Route("GET", API_VIEW_RECORD, record=True, records="voices", api=True),
     "casework:list": Route("GET", by_role(200)),
+    "concerns:mine": Route("GET", RECORDERS_ONLY),
+    "concerns:new": Route("GET", RECORDERS_ONLY),
+    "concerns:team": Route("GET", by_role(403, supervisor=200)),
+    "concerns:hub": Route("GET", by_role(403, hub=200)),
+    "concerns:cumulative_review": Route("GET", by_role(403, hub=200), records="concerns", record_kwargs=open_review_of),
+    "concerns:detail": Route("GET", VIEW_RECORD, record=True, records="concerns"),
+    "concerns:when": Route("GET", DRAFT_PAGE, record=True, records="concerns"),
+    "concerns:where": Route("GET", DRAFT_PAGE, record=True, records="concerns"),
+    "concerns:types": Route("GET", DRAFT_PAGE, record=True, records="concerns"),
+    "concerns:summary": Route("GET", DRAFT_PAGE, record=True, records="concerns"),
+    "concerns:risk": Route("GET", DRAFT_PAGE, record=True, records="concerns"),
+    "concerns:people": Route("GET", DRAFT_PAGE, record=True, records="concerns"),
+    "concerns:find_person": Route("GET", DRAFT_PAGE, record=True, records="concerns"),
+    "concerns:new_person": Route("GET", DRAFT_PAGE, record=True, records="concerns"),
+    "concerns:check": Route("GET", DRAFT_PAGE, record=True, records="concerns"),
+    "concerns:involve": Route(
+        "GET", DRAFT_PAGE, record=True, records="concerns", record_kwargs=lambda r: {"person": r.child.pk}
+    ),
+    "concerns:remove_person": Route(
+        "POST", DRAFT_POST, record=True, records="concerns", record_kwargs=lambda r: {"person": r.child.pk}
+    ),
+    "concerns:voice": Route(
+        "GET", CHANGE_RECORD, record=True, records="concerns", record_kwargs=lambda r: {"person": r.child.pk}
+    ),
+    "concerns:review": Route("GET", REVIEW_PAGE, record=True, records="concerns"),
+    "people:search": Route("GET", SEARCHERS_ONLY),
+    "people:detail": Route("GET", PERSON_VIEW, record=True, records="people"),
+    "people:add": Route("GET", PERSON_CHANGE, record=True, records="people", record_kwargs=lambda r: {"kind": "name"}),
+    "people:merge": Route("GET", only({"hub"}, PERSON_VIEW), record=True, records="people"),
+    "people:merge_confirm": Route(
+        "GET",
+        by_role(403, hub=200),
+        records="people",
+        record_kwargs=lambda r: {"pk": r.same_unit.pk, "other": r.other_unit.pk},
+    ),
     "casework:detail": Route("GET", VIEW_RECORD, record=True),
     "casework:edit": Route("GET", CHANGE_RECORD, record=True),
 }
 
-RECORD_KWARG = {"api:get_note": "note_id"}
+RECORD_KWARG = {
+    "api:get_note": "note_id",
+    "api:get_person": "person_id",
+    "api:get_concern": "concern_id",
+    "api:submit_concern": "concern_id",
+    "api:endorse_concern": "concern_id",
+    "api:return_concern": "concern_id",
+    "api:record_voice": "concern_id",
+    "api:get_voice": "voice_id",
+}
 
 
 def own_token(user: User | None) -> int:
@@ -131,12 +303,30 @@ def own_token(user: User | None) -> int:
     return token.pk if token else create_api_token(user=user, name="matrix")[0].pk
 
 
-def record_pk(notes: Notes, role: str, relation: str) -> int:
+def record_pk(records: Any, role: str, relation: str) -> int:
+    """The record in ``relation`` to ``role`` from a Notes, Concerns or People fixture (same shape)."""
     if relation == "own":
-        return notes.own[role].pk if role in notes.own else notes.same_unit.pk
+        return records.own[role].pk if role in records.own else records.same_unit.pk
     if relation == "missing":
         return 987654
-    return {"same_unit": notes.same_unit, "other_unit": notes.other_unit, "restricted": notes.restricted}[relation].pk
+    return {"same_unit": records.same_unit, "other_unit": records.other_unit, "restricted": records.restricted}[
+        relation
+    ].pk
+
+
+def secret_of(records: Any, pk: int) -> bytes:
+    """Text of the record that a refusal must never contain."""
+    if isinstance(records, Notes):
+        note = CaseNote.objects.filter(pk=pk).first()
+        return note.title.encode() if note else b"\x00"
+    if isinstance(records, People):
+        person = Person.objects.filter(pk=pk).first()
+        return person.family_name.encode() if person else b"\x00"
+    if isinstance(records, Voices):
+        voice = VoiceRecord.objects.filter(pk=pk).first()
+        return voice.childs_words.encode() if voice else b"\x00"
+    concern = Concern.objects.filter(pk=pk).first()
+    return concern.location.encode() if concern else b"\x00"
 
 
 def client_for(force: Force, role: str, api: bool) -> tuple[Client, User | None, dict[str, str]]:
@@ -166,20 +356,28 @@ def cases() -> list[tuple[str, str, str]]:
 
 
 @pytest.mark.parametrize(("name", "role", "relation"), cases())
-def test_access_matrix(force: Force, notes: Notes, name: str, role: str, relation: str) -> None:
+def test_access_matrix(request: pytest.FixtureRequest, force: Force, name: str, role: str, relation: str) -> None:
     route = ROUTES[name]
+    records = request.getfixturevalue(route.records)
     client, user, headers = client_for(force, role, route.api)
-    kwargs = route.kwargs(force, user)
+    kwargs = {**route.kwargs(force, user), **route.record_kwargs(records)}
     if route.record:
-        kwargs[RECORD_KWARG.get(name, "pk")] = record_pk(notes, role, relation)
+        kwargs[RECORD_KWARG.get(name, "pk")] = record_pk(records, role, relation)
         expected = route.expected[role][relation]  # type: ignore[index]
     else:
         expected = route.expected[role]
-    url = reverse(name, kwargs=kwargs)
-    response = client.get(url, **headers) if route.method == "GET" else client.post(url, route.data, **headers)  # type: ignore[arg-type]
+    url = reverse(name, kwargs=kwargs) + route.query
+    data = route.data(records) if callable(route.data) else route.data
+    if route.method == "GET":
+        response = client.get(url, **headers)  # type: ignore[arg-type]
+    elif route.api:
+        response = client.post(url, data, content_type="application/json", **headers)  # type: ignore[arg-type]
+    else:
+        response = client.post(url, data, **headers)  # type: ignore[arg-type]
     assert response.status_code == expected, (
         f"{route.method} {url} as {role} ({relation}): expected {expected}, got {response.status_code}"
     )
     if route.record and response.status_code in (403, 404):
-        note = CaseNote.objects.filter(pk=record_pk(notes, role, relation)).first()
-        assert note is None or note.title.encode() not in response.content, "a refusal revealed the record"
+        assert secret_of(records, record_pk(records, role, relation)) not in response.content, (
+            "a refusal revealed the record"
+        )

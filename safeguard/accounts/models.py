@@ -215,7 +215,9 @@ class Scope:
 
     Paths are ORM lookups from the model: ``unit`` to its owning Unit, ``owner`` to the user who
     owns it, ``restricted`` to a boolean marking it as needing break-the-glass, and ``partner_org``
-    (optional) to the organisations it has been shared with — only live shares.
+    (optional) to the organisations it has been shared with — only live shares. A ``nominal`` record
+    (a person in the force's nominal index) is seen by every police role that sees case content,
+    whatever unit recorded it: "have we seen this child before?" must be answerable across the force.
     """
 
     unit: str = "unit"
@@ -223,6 +225,7 @@ class Scope:
     restricted: str | None = "is_restricted"
     partner_org: str | None = None
     record_type: str = ""
+    nominal: bool = False
 
 
 class ScopedRecord(models.Model):

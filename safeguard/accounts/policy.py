@@ -14,6 +14,10 @@ them a user may see follows from their roles (ARCHITECTURE.md, "Users and roles"
 | auditor      | records granted for an audit, until the grant expires     | nothing               |
 | admin        | no case content                                           | users and reference data |
 
+A *nominal* record (a person in the force's index of people) is the exception: every officer,
+investigator and supervisor sees and may add to it force-wide, because the same child is met by
+many units. What happened to the person (concerns, voice records) stays scoped as above.
+
 A restricted record (for example a child of a police officer) is in scope as above but its content
 opens only to its owner or to someone holding a live grant — a break-the-glass opening with a typed
 reason, or an audit grant.
@@ -72,6 +76,8 @@ def _scope_q(user: User, model: type[models.Model], action: Action) -> Q | None:
     if roles & force_wide:
         return Q()
     parts: list[Q] = []
+    if scope.nominal and roles & UNIT_VIEW:
+        return Q()
     if roles & UNIT_VIEW:
         if action == Action.VIEW:
             if user.unit_id:

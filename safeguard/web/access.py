@@ -74,11 +74,15 @@ def shown(request: HttpRequest, queryset: models.QuerySet[M], *, limit: int = 10
     """Evaluate a scoped queryset for display and queue one consultation naming every record shown.
 
     Restricted records appear in the list (so that a hub knows they exist) but their content is
-    locked; ``locked_ids`` on the request tells the template which ones to mask.
+    locked; ``is_locked_for_viewer`` on each row tells the template which ones to mask.
     """
-    rows = list(queryset[:limit])
+    return shown_rows(request, list(queryset[:limit]))
+
+
+def shown_rows(request: HttpRequest, rows: list[M]) -> list[M]:
+    """``shown`` for rows already fetched (from a scoped queryset) by a selector: mark and audit them."""
     if rows:
-        record_type = policy.record_type_of(queryset.model)
+        record_type = policy.record_type_of(type(rows[0]))
         user = request.user
         assert isinstance(user, User)
         unlocked = policy.unlocked_ids(user, rows)

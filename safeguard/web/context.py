@@ -28,6 +28,14 @@ CASE_ROLES = frozenset(
 # Later capabilities add their entries here (my work, concerns, investigations, shares, dashboards...).
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "home", frozenset()),
+    NavItem("My concerns", "concerns:mine", frozenset({RoleCode.OFFICER, RoleCode.INVESTIGATOR, RoleCode.SUPERVISOR})),
+    NavItem("Team concerns", "concerns:team", frozenset({RoleCode.SUPERVISOR})),
+    NavItem("Hub queue", "concerns:hub", frozenset({RoleCode.HUB})),
+    NavItem(
+        "Find a person",
+        "people:search",
+        frozenset({RoleCode.OFFICER, RoleCode.INVESTIGATOR, RoleCode.SUPERVISOR, RoleCode.HUB, RoleCode.LEADER}),
+    ),
     NavItem("Notifications", "accounts:notifications", frozenset()),
     NavItem("Users", "accounts:admin_users", frozenset({RoleCode.ADMIN})),
     NavItem("Units", "accounts:admin_units", frozenset({RoleCode.ADMIN})),
@@ -47,9 +55,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         return {"service_navigation": []}
     items = navigation_for(user)  # type: ignore[arg-type]
     current = request.path
-    return {
-        "service_navigation": [
-            {"label": i.label, "url": i.url, "active": current == i.url or (i.url != "/" and current.startswith(i.url))}
-            for i in items
-        ]
-    }
+    # The most specific item whose URL the current page sits under is the active one
+    # (on /concerns/team/ that is "Team concerns", not "My concerns" at /concerns/).
+    matches = [i.url for i in items if current == i.url or (i.url != "/" and current.startswith(i.url))]
+    active = max(matches, key=len) if matches else None
+    return {"service_navigation": [{"label": i.label, "url": i.url, "active": i.url == active} for i in items]}

@@ -16,6 +16,7 @@ class RolePanel:
     role: str
     heading: str
     text: str
+    links: tuple[tuple[str, str], ...] = ()  # (label, URL name)
 
 
 # What each role comes to Safeguard for (ARCHITECTURE.md, "Users and roles").
@@ -24,6 +25,7 @@ ROLE_PANELS = {
         RoleCode.OFFICER,
         "Officer",
         "Record concerns about children, what each child said and how they seemed, and reports of missing children.",
+        (("Record a concern", "concerns:new"), ("My concerns", "concerns:mine"), ("Find a person", "people:search")),
     ),
     RoleCode.INVESTIGATOR: RolePanel(
         RoleCode.INVESTIGATOR, "Investigator", "Run investigations: plans, lines of enquiry, actions and outcomes."
@@ -32,11 +34,13 @@ ROLE_PANELS = {
         RoleCode.SUPERVISOR,
         "Supervisor",
         "Review your team's concerns and investigations, give directions and sign off.",
+        (("Team concerns to review", "concerns:team"), ("Find a person", "people:search")),
     ),
     RoleCode.HUB: RolePanel(
         RoleCode.HUB,
         "Safeguarding hub",
         "Triage concerns force-wide, research history, share with partners and record strategy discussions.",
+        (("Hub queue", "concerns:hub"), ("Find a person", "people:search")),
     ),
     RoleCode.PARTNER: RolePanel(
         RoleCode.PARTNER,
@@ -50,7 +54,14 @@ ROLE_PANELS = {
     ),
     RoleCode.AUDITOR: RolePanel(RoleCode.AUDITOR, "Auditor", "Audit case files you have been granted, read-only."),
     RoleCode.ADMIN: RolePanel(
-        RoleCode.ADMIN, "Administrator", "Manage users, units, organisations and roles. You do not see case content."
+        RoleCode.ADMIN,
+        "Administrator",
+        "Manage users, units, organisations and roles. You do not see case content.",
+        (
+            ("Manage users", "accounts:admin_users"),
+            ("Manage units", "accounts:admin_units"),
+            ("Manage organisations", "accounts:admin_organisations"),
+        ),
     ),
 }
 
