@@ -3,6 +3,7 @@
     ./bin/safeguard bench                          every benchmark, SQLite in a temporary directory
     ./bin/safeguard bench verify_audit --events 100000
     ./bin/safeguard bench audit --postgres         on a fresh PostgreSQL database (DATABASE_URL's server)
+    ./bin/safeguard bench seen_before --persons 250000,2000000 --queries 500 --postgres
 
 Exits 1 if a benchmark fails functionally (a broken chain, a page not answering 200); timings are
 only printed.
@@ -26,8 +27,8 @@ from .database import DEFAULT_SERVER_URL, describe, throwaway
 if TYPE_CHECKING:
     from .audit import Options
 
-BENCHMARKS = ("verify_audit", "audit_overhead")
-GROUPS = {"audit": ("verify_audit", "audit_overhead"), "all": BENCHMARKS}
+BENCHMARKS = ("verify_audit", "audit_overhead", "seen_before")
+GROUPS = {"audit": ("verify_audit", "audit_overhead"), "people": ("seen_before",), "all": BENCHMARKS}
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
@@ -38,6 +39,12 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=500, help="measured requests per page and mode")
     parser.add_argument("--warmup", type=int, default=50, help="discarded requests per page and mode")
     parser.add_argument("--notes", type=int, default=50, help="notes on the casework list page")
+    parser.add_argument(
+        "--persons", default="250000", help="seen_before: comma-separated population sizes, e.g. 250000,2000000"
+    )
+    parser.add_argument("--queries", type=int, default=500, help="seen_before: searches per size")
+    parser.add_argument("--scan-queries", type=int, default=50, help="seen_before: searches for the unindexed scan")
+    parser.add_argument("--no-splink", action="store_true", help="seen_before: skip the Splink baseline")
     parser.add_argument(
         "--postgres",
         action="store_true",
@@ -53,6 +60,12 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
             if expanded not in names:
                 names.append(expanded)
     args.names = names
+    try:
+        args.persons = tuple(int(n.replace("_", "")) for n in args.persons.split(","))
+    except ValueError:
+        parser.error("--persons takes comma-separated numbers, e.g. 250000,2000000")
+    if min(args.persons) < 100 or args.queries < 1 or args.scan_queries < 0:
+        parser.error("--persons must be at least 100, --queries positive, --scan-queries not negative")
     if args.events < 1 or args.requests < 1 or args.warmup < 0 or args.notes < 1 or args.batch < 1:
         parser.error("--events, --requests, --notes and --batch must be positive, --warmup not negative")
     return args
@@ -72,10 +85,18 @@ def setup_django() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def runners() -> dict[str, Callable[[Options], None]]:
+def runners(args: argparse.Namespace) -> dict[str, Callable[[Options], None]]:
     from .audit import audit_overhead, verify_audit
+    from .seen_before import SeenBeforeOptions, seen_before
 
-    return {"verify_audit": verify_audit, "audit_overhead": audit_overhead}
+    people = SeenBeforeOptions(
+        persons=args.persons, queries=args.queries, scan_queries=args.scan_queries, splink=not args.no_splink
+    )
+    return {
+        "verify_audit": verify_audit,
+        "audit_overhead": audit_overhead,
+        "seen_before": lambda _options: seen_before(people),
+    }
 
 
 def main(argv: Sequence[str]) -> int:
@@ -95,7 +116,7 @@ def main(argv: Sequence[str]) -> int:
         )
         out(f"Safeguard benchmarks: {', '.join(args.names)}")
         out(describe(target))
-        table = runners()
+        table = runners(args)
         for name in args.names:
             out()
             started = time.perf_counter()

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import secrets
+import sys
+import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from safeguard.people.models import Person
 from safeguard.synthetic.force import DEMO_USERS, build_force
+from safeguard.synthetic.population import TIERS, PopulationSpec, load_population
 
 
 def demo_password() -> str:
@@ -24,10 +29,26 @@ def demo_password() -> str:
 
 
 class Command(BaseCommand):
-    help = "Create the synthetic demo force: organisations, units and one demo user per role."
+    help = (
+        "Create the synthetic demo force: organisations, units, one demo user per role and, if the "
+        "nominal index is empty, the demo tier of the synthetic population (people and 10 years of concerns)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--password", help="Password for newly created demo users (default: generated once)")
+        parser.add_argument(
+            "--persons",
+            type=int,
+            default=TIERS["demo"][0],
+            help="People to generate when there are none yet (default: the demo tier); 0 loads none",
+        )
+        parser.add_argument("--seed", type=int, default=PopulationSpec.seed, help="Seed of the synthetic population")
+        parser.add_argument(
+            "--ground-truth",
+            type=Path,
+            help="Where to write which records are the same person and which failures were injected "
+            "(default: var/synthetic-ground-truth.json)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
@@ -39,7 +60,28 @@ class Command(BaseCommand):
             f"Synthetic force ready ({seeded.organisations} organisations, {seeded.units} units, "
             f"{seeded.users} users added)."
         )
+        self._population(options)
         if options["verbosity"] >= 1:
             self.stdout.write("Demo logins (username / password):")
             for spec in DEMO_USERS:
                 self.stdout.write(f"  {spec.username:<13} {password}   ({', '.join(spec.roles)})")
+
+    def _population(self, options: dict[str, Any]) -> None:
+        persons = options["persons"]
+        if persons <= 0 or Person.objects.exists():
+            return
+        demo_persons, demo_concerns = TIERS["demo"]
+        spec = PopulationSpec(
+            persons=persons,
+            concerns=round(persons * demo_concerns / demo_persons),
+            seed=options["seed"],
+            progress=options["verbosity"] >= 1 and sys.stderr.isatty(),
+        )
+        path = options["ground_truth"] or settings.VAR_DIR / "synthetic-ground-truth.json"
+        started = time.perf_counter()
+        truth = load_population(spec=spec, ground_truth_path=path)
+        self.stdout.write(
+            f"Synthetic population loaded in {time.perf_counter() - started:.0f} s: {truth.persons} people "
+            f"({truth.counts.get('variants', 0)} recorded more than once), "
+            f"{truth.counts.get('concerns', 0)} concerns; ground truth in {path}."
+        )
