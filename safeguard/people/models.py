@@ -107,7 +107,7 @@ class PersonName(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["family_key", "given_key"], name="name_family_given_idx"),
+            models.Index(fields=["family_key", "given_key", "birth_year"], name="name_family_given_idx"),
             models.Index(fields=["family_key", "birth_year"], name="name_family_year_idx"),
             models.Index(fields=["given_key", "birth_year"], name="name_given_year_idx"),
             models.Index(fields=["family_norm"], name="name_family_norm_idx"),

@@ -5,9 +5,10 @@ How it stays fast: candidates come only from index lookups ("blocks"), each capp
 
 | block                              | catches                                   | index                      |
 |------------------------------------|-------------------------------------------|----------------------------|
+| both name keys + birth year ±1     | the usual case: spelling and nicknames    | name_family_given_idx      |
 | surname key + given-name keys      | misspellings, nicknames, unknown birth    | name_family_given_idx      |
-| surname key + birth year ±1        | a different or wrong given name           | name_family_year_idx       |
-| given-name keys + birth year ±1    | a changed or badly misspelt surname       | name_given_year_idx        |
+| surname key + birth year ±1        | a wrong given name (no exact birth date)  | name_family_year_idx       |
+| given-name keys + birth year ±1    | a changed surname (no exact birth date)   | name_given_year_idx        |
 | date of birth, or day/month swapped| both names wrong                          | Person.date_of_birth       |
 | identifier, postcode               | exact identifiers, the household          | identifier / postcode      |
 
@@ -34,12 +35,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from rapidfuzz.distance import JaroWinkler
 
 from . import identity
-from .models import Address, Identifier, Person, PersonName
+from .models import Address, Identifier, IdentifierKind, Person, PersonName
 
 BLOCK_LIMIT = 300
 SIMILAR = 0.85
@@ -99,12 +100,17 @@ def candidate_ids(query: Query) -> set[int]:
     years = query.years()
     names = PersonName.objects.values_list("person_id", flat=True)
     blocks: list[QuerySet] = []
+    if fk and gks and years:
+        blocks.append(names.filter(family_key=fk, given_key__in=gks, birth_year__range=years))
     if fk and gks:
         blocks.append(names.filter(family_key=fk, given_key__in=gks))
-    if fk and years:
-        blocks.append(names.filter(family_key=fk, birth_year__range=years))
-    if gks and years:
-        blocks.append(names.filter(given_key__in=gks, birth_year__range=years))
+    if not query.date_of_birth:
+        # With an exact date of birth the date block below already covers a wrong name; without one,
+        # each name alone with the birth year catches a wrong or changed other name.
+        if fk and years:
+            blocks.append(names.filter(family_key=fk, birth_year__range=years))
+        if gks and years:
+            blocks.append(names.filter(given_key__in=gks, birth_year__range=years))
     if fk and not gks and not years:
         blocks.append(names.filter(family_key=fk))
     if gks and not fk and not years:
@@ -134,19 +140,41 @@ def search(query: Query, people: QuerySet[Person], *, limit: int = 10) -> list[C
     ids = candidate_ids(query)
     if not ids:
         return []
-    rows = (
-        people.filter(pk__in=ids, merged_into__isnull=True)
-        .only("pk", "given_name", "family_name", "date_of_birth", "dob_quality", "gender", "is_restricted", "owner_id")
-        .prefetch_related(
-            Prefetch("names", queryset=PersonName.objects.only("person_id", "given_name", "family_name", "kind")),
-            Prefetch("addresses", queryset=Address.objects.only("person_id", "postcode", "is_current")),
-            Prefetch("identifiers", queryset=Identifier.objects.only("person_id", "kind", "value")),
+    rows = list(
+        people.filter(pk__in=ids, merged_into__isnull=True).only(
+            "pk", "given_name", "family_name", "date_of_birth", "dob_quality", "gender", "is_restricted", "owner_id"
         )
     )
-    scored = [score(query, person) for person in rows]
+    evidence = _evidence([p.pk for p in rows])
+    scored = [score(query, person, evidence.get(person.pk)) for person in rows]
     scored = [c for c in scored if c.score > 0]
     scored.sort(key=lambda c: (-c.score, c.person.family_name, c.person.given_name, c.person.pk))
     return scored[:limit]
+
+
+@dataclass
+class Evidence:
+    """What the score reads about one candidate, fetched for all candidates in three plain queries
+    (model instances and per-row prefetch querysets cost more than the scoring itself)."""
+
+    names: list[tuple[str, str, str]] = field(default_factory=list)  # given, family, kind
+    postcodes: set[str] = field(default_factory=set)
+    identifiers: list[tuple[str, str]] = field(default_factory=list)  # kind, value
+
+
+def _evidence(person_ids: list[int]) -> dict[int, Evidence]:
+    found: dict[int, Evidence] = {pk: Evidence() for pk in person_ids}
+    for pid, given, family, kind in PersonName.objects.filter(person_id__in=person_ids).values_list(
+        "person_id", "given_name", "family_name", "kind"
+    ):
+        found[pid].names.append((given, family, kind))
+    for pid, postcode in Address.objects.filter(person_id__in=person_ids).values_list("person_id", "postcode"):
+        found[pid].postcodes.add(postcode)
+    for pid, kind, value in Identifier.objects.filter(person_id__in=person_ids).values_list(
+        "person_id", "kind", "value"
+    ):
+        found[pid].identifiers.append((kind, value))
+    return found
 
 
 def _name_points(wanted: str, recorded: list[str], *, exact: int, cap: int, alike: int) -> tuple[int, str]:
@@ -166,14 +194,16 @@ def _name_points(wanted: str, recorded: list[str], *, exact: int, cap: int, alik
     return best, why
 
 
-def score(query: Query, person: Person) -> Candidate:
-    names = list(person.names.all())
+def score(query: Query, person: Person, evidence: Evidence | None = None) -> Candidate:
+    if evidence is None:
+        evidence = _evidence([person.pk])[person.pk]
+    names = evidence.names
     available, earned, reasons = 0, 0, []
     if identity.normalise(query.family_name):
         available += 30
-        families = [n.family_name for n in names if n.kind != "part"]
+        families = [family for _, family, kind in names if kind != "part"]
         points, why = _name_points(query.family_name, families, exact=30, cap=26, alike=18)
-        parts = [n.family_name for n in names if n.kind == "part"]
+        parts = [family for _, family, kind in names if kind == "part"]
         if points < 26 and identity.normalise(query.family_name) in {identity.normalise(p) for p in parts}:
             points, why = 26, f"'{query.family_name}' is part of the surname '{person.family_name}'"
         if points:
@@ -181,7 +211,7 @@ def score(query: Query, person: Person) -> Candidate:
             reasons.append(f"Surname: {why}")
     if identity.normalise(query.given_name):
         available += 25
-        givens = [n.given_name for n in names]
+        givens = [given for given, _, _ in names]
         points, why = _name_points(query.given_name, givens, exact=25, cap=21, alike=15)
         if points < 22:
             for given in givens:
@@ -218,7 +248,7 @@ def score(query: Query, person: Person) -> Candidate:
     wanted_postcode = identity.normalise_postcode(query.postcode) if query.postcode else None
     if wanted_postcode:
         available += 10
-        postcodes = {a.postcode for a in person.addresses.all()}
+        postcodes = evidence.postcodes
         if wanted_postcode in postcodes:
             earned += 10
             reasons.append(f"Has lived at {wanted_postcode}")
@@ -230,10 +260,10 @@ def score(query: Query, person: Person) -> Candidate:
         wanted = {query.identifier.strip().upper()}
         if identity.nhs_number_is_valid(query.identifier):
             wanted.add(identity.format_nhs_number(query.identifier))
-        for ident in person.identifiers.all():
-            if ident.value.upper() in wanted:
+        for kind, value in evidence.identifiers:
+            if value.upper() in wanted:
                 earned += 40
-                reasons.append(f"{ident.get_kind_display()} is the same")
+                reasons.append(f"{IdentifierKind(kind).label} is the same")
                 break
     total = round(100 * earned / available) if available else 0
     return Candidate(person=person, score=max(0, min(100, total)), reasons=reasons)
