@@ -50,6 +50,9 @@ FORCE_WIDE_VIEW = {RoleCode.HUB, RoleCode.LEADER}
 FORCE_WIDE_CHANGE = {RoleCode.HUB}
 UNIT_VIEW = {RoleCode.OFFICER, RoleCode.INVESTIGATOR, RoleCode.SUPERVISOR}
 OWN_CHANGE = {RoleCode.OFFICER, RoleCode.INVESTIGATOR, RoleCode.SUPERVISOR}
+# Roles that write case records (a concern, a person), and roles that may look people up force-wide.
+RECORDERS = frozenset(OWN_CHANGE | FORCE_WIDE_CHANGE)
+NOMINAL_SEARCHERS = frozenset(UNIT_VIEW | FORCE_WIDE_VIEW)
 
 
 def record_type_of(model: type[models.Model] | models.Model) -> str:

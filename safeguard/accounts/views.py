@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguard.web.access import audit_consult
+from safeguard.web.forms import errors_to_form
 
 from . import policy, services, signin
 from .forms import (
@@ -271,7 +272,7 @@ def admin_user_new(request: HttpRequest) -> HttpResponse:
                 collar_number=data["collar_number"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, f"User {created.username} created.")
             return redirect("accounts:admin_user", pk=created.pk)
@@ -309,7 +310,7 @@ def admin_user(request: HttpRequest, pk: int) -> HttpResponse:
                 collar_number=data["collar_number"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, f"User {subject.username} updated.")
             return redirect("accounts:admin_user", pk=subject.pk)
@@ -369,14 +370,6 @@ def admin_user_reset_mfa(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:admin_user", pk=pk)
 
 
-def _errors_to_form(form: UserForm | UnitForm | OrganisationForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @require_http_methods(["GET"])
 def admin_units(request: HttpRequest) -> HttpResponse:
     _admin(request)
@@ -397,7 +390,7 @@ def admin_unit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             saved = services.save_unit(by=admin, unit=form.save(commit=False))
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, f"Unit {saved.name} saved.")
             return redirect("accounts:admin_units")
@@ -438,7 +431,7 @@ def admin_organisation(request: HttpRequest, pk: int | None = None) -> HttpRespo
         try:
             saved = services.save_organisation(by=admin, organisation=form.save(commit=False))
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, f"Organisation {saved.name} saved.")
             return redirect("accounts:admin_organisations")

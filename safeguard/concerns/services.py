@@ -54,11 +54,8 @@ def _audit(by: User, concern: Concern, operation: str = Operation.ALTER, reason:
     audit.record(actor=by, operation=operation, record_type=CONCERN, records=[concern], reason=reason)
 
 
-RECORDERS = (RoleCode.OFFICER, RoleCode.INVESTIGATOR, RoleCode.SUPERVISOR, RoleCode.HUB)
-
-
 def start_concern(*, by: User) -> Concern:
-    if by.unit_id is None or not by.has_role(*RECORDERS):
+    if by.unit_id is None or not by.has_role(*policy.RECORDERS):
         raise ValidationError(
             "Only an officer, investigator, supervisor or hub member of a police unit can record a concern"
         )

@@ -4,12 +4,12 @@ supervisor's decision, and the queues. Views parse, authorise through web.access
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -50,17 +50,18 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _draft(request: HttpRequest, pk: int) -> Concern:
-    """A concern this user may change, still in draft or returned (otherwise its page, read-only)."""
-    concern = get_or_404(request, Concern, pk, action=policy.Action.CHANGE)
-    if not concern.is_editable:
-        raise _Submitted(concern)
-    return concern
+def draft_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For the pages that record a concern: the view gets the concern if this user may change it and it
+    is still a draft (or returned); a submitted concern redirects to its read-only page."""
 
+    @wraps(view)
+    def wrapper(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        concern = get_or_404(request, Concern, pk, action=policy.Action.CHANGE)
+        if not concern.is_editable:
+            return redirect("concerns:detail", pk=concern.pk)
+        return view(request, concern, **kwargs)
 
-class _Submitted(Exception):
-    def __init__(self, concern: Concern) -> None:
-        self.concern = concern
+    return wrapper
 
 
 def _next(request: HttpRequest, concern: Concern, step: str) -> HttpResponse:
@@ -71,7 +72,7 @@ def _next(request: HttpRequest, concern: Concern, step: str) -> HttpResponse:
 
 def _question(
     request: HttpRequest,
-    pk: int,
+    concern: Concern,
     *,
     step: str,
     form_class: type[forms.Form],
@@ -79,10 +80,6 @@ def _question(
     save: Callable[[Concern, forms.Form, User], object],
     heading: str,
 ) -> HttpResponse:
-    try:
-        concern = _draft(request, pk)
-    except _Submitted as done:
-        return redirect("concerns:detail", pk=done.concern.pk)
     form = form_class(request.POST or None, initial=initial(concern))
     if request.method == "POST" and form.is_valid():
         try:
@@ -99,13 +96,10 @@ def _question(
     )
 
 
-RECORDERS = (RoleCode.OFFICER, RoleCode.INVESTIGATOR, RoleCode.SUPERVISOR, RoleCode.HUB)
-
-
 def _recorder(request: HttpRequest) -> User:
     """Police officers, investigators, supervisors and hub staff in a unit record concerns."""
     user = _user(request)
-    if not user.has_role(*RECORDERS) or not user.unit_id:
+    if not user.has_role(*policy.RECORDERS) or not user.unit_id:
         raise PermissionDenied
     return user
 
@@ -128,7 +122,8 @@ def new_concern(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def when(request: HttpRequest, pk: int) -> HttpResponse:
+@draft_page
+def when(request: HttpRequest, concern: Concern) -> HttpResponse:
     def initial(c: Concern) -> dict[str, Any]:
         if not c.occurred_at:
             return {}
@@ -137,7 +132,7 @@ def when(request: HttpRequest, pk: int) -> HttpResponse:
 
     return _question(
         request,
-        pk,
+        concern,
         step="when",
         form_class=WhenForm,
         initial=initial,
@@ -147,10 +142,11 @@ def when(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def where(request: HttpRequest, pk: int) -> HttpResponse:
+@draft_page
+def where(request: HttpRequest, concern: Concern) -> HttpResponse:
     return _question(
         request,
-        pk,
+        concern,
         step="where",
         form_class=WhereForm,
         initial=lambda c: {"location": c.location, "postcode": c.location_postcode},
@@ -162,10 +158,11 @@ def where(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def types(request: HttpRequest, pk: int) -> HttpResponse:
+@draft_page
+def types(request: HttpRequest, concern: Concern) -> HttpResponse:
     return _question(
         request,
-        pk,
+        concern,
         step="types",
         form_class=TypesForm,
         initial=lambda c: {"types": list(c.type_tags.values_list("type", flat=True))},
@@ -175,10 +172,11 @@ def types(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def summary(request: HttpRequest, pk: int) -> HttpResponse:
+@draft_page
+def summary(request: HttpRequest, concern: Concern) -> HttpResponse:
     return _question(
         request,
-        pk,
+        concern,
         step="summary",
         form_class=SummaryForm,
         initial=lambda c: {"summary": c.summary},
@@ -188,14 +186,15 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def risk(request: HttpRequest, pk: int) -> HttpResponse:
+@draft_page
+def risk(request: HttpRequest, concern: Concern) -> HttpResponse:
     def initial(c: Concern) -> dict[str, Any]:
         latest = c.risk_assessments.order_by("-assessed_at", "-pk").first()
         return {"grade": latest.grade, "rationale": latest.rationale} if latest else {}
 
     return _question(
         request,
-        pk,
+        concern,
         step="risk",
         form_class=RiskForm,
         initial=initial,
@@ -217,11 +216,8 @@ def _involved_people(request: HttpRequest, concern: Concern) -> list[dict[str, A
 
 
 @require_http_methods(["GET"])
-def people(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        concern = _draft(request, pk)
-    except _Submitted as done:
-        return redirect("concerns:detail", pk=done.concern.pk)
+@draft_page
+def people(request: HttpRequest, concern: Concern) -> HttpResponse:
     involved = _involved_people(request, concern)
     children = services.children_of(concern)
     shown_rows(request, [c.voice for c in children if c.voice])
@@ -233,11 +229,8 @@ def people(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def find_person(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        concern = _draft(request, pk)
-    except _Submitted as done:
-        return redirect("concerns:detail", pk=done.concern.pk)
+@draft_page
+def find_person(request: HttpRequest, concern: Concern) -> HttpResponse:
     form = SearchForm(request.GET or None)
     candidates = run_search(request, form.query()) if form.is_valid() else None
     new_url = reverse("concerns:new_person", args=[concern.pk])
@@ -259,11 +252,8 @@ def find_person(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def new_person(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        concern = _draft(request, pk)
-    except _Submitted as done:
-        return redirect("concerns:detail", pk=done.concern.pk)
+@draft_page
+def new_person(request: HttpRequest, concern: Concern) -> HttpResponse:
     initial = {k: request.GET.get(k, "")[:100] for k in ("given_name", "family_name", "postcode")}
     form = PersonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -291,11 +281,8 @@ def new_person(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def involve(request: HttpRequest, pk: int, person: int) -> HttpResponse:
-    try:
-        concern = _draft(request, pk)
-    except _Submitted as done:
-        return redirect("concerns:detail", pk=done.concern.pk)
+@draft_page
+def involve(request: HttpRequest, concern: Concern, person: int) -> HttpResponse:
     subject = get_or_404(request, Person, person)
     when = (concern.occurred_at or timezone.now()).date()
     needs_age = subject.is_child_on(when) is None
@@ -323,11 +310,8 @@ def involve(request: HttpRequest, pk: int, person: int) -> HttpResponse:
 
 
 @require_http_methods(["POST"])
-def remove_person(request: HttpRequest, pk: int, person: int) -> HttpResponse:
-    try:
-        concern = _draft(request, pk)
-    except _Submitted as done:
-        return redirect("concerns:detail", pk=done.concern.pk)
+@draft_page
+def remove_person(request: HttpRequest, concern: Concern, person: int) -> HttpResponse:
     subject = get_or_404(request, Person, person)
     services.remove_person(concern=concern, person=subject, by=_user(request))
     messages.success(request, f"{subject.full_name} was removed from this concern.")
@@ -453,11 +437,8 @@ def _problem_links(concern: Concern, problems: list[str], children: list[service
 
 
 @require_http_methods(["GET", "POST"])
-def check(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        concern = _draft(request, pk)
-    except _Submitted as done:
-        return redirect("concerns:detail", pk=done.concern.pk)
+@draft_page
+def check(request: HttpRequest, concern: Concern) -> HttpResponse:
     problems: list[str] = []
     if request.method == "POST":
         try:
@@ -552,8 +533,8 @@ def team(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not user.has_role(RoleCode.SUPERVISOR):
         raise PermissionDenied
-    mine = policy.changeable_by(user, Concern.objects.filter(Q(unit__supervisor=user) | Q(unit_id=user.unit_id)))
-    rows = shown(request, _queue(mine.exclude(owner=user)), limit=500)
+    # The policy's change scope for a supervisor is exactly their own records and their teams'.
+    rows = shown(request, _queue(policy.changeable_by(user, Concern.objects.exclude(owner=user))), limit=500)
     return render(
         request, "concerns/queue.html", {"title": "Team concerns to review", "concerns": rows, "now": timezone.now()}
     )

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from safeguard.accounts import policy
 from safeguard.accounts.models import RoleCode, User
 from safeguard.audit import services as audit
 from safeguard.audit.models import Operation
@@ -102,11 +103,8 @@ class NewPerson:
     is_restricted: bool = False
 
 
-RECORDERS = (RoleCode.OFFICER, RoleCode.INVESTIGATOR, RoleCode.SUPERVISOR, RoleCode.HUB)
-
-
 def create_person(*, details: NewPerson, by: User) -> Person:
-    if not by.has_role(*RECORDERS):
+    if not by.has_role(*policy.RECORDERS):
         raise ValidationError("Only officers, investigators, supervisors and hub staff add people")
     if details.gender not in Gender.values:
         raise ValidationError({"gender": "Choose a gender from the list"})

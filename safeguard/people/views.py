@@ -25,9 +25,6 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-SEARCHERS = (RoleCode.OFFICER, RoleCode.INVESTIGATOR, RoleCode.SUPERVISOR, RoleCode.HUB, RoleCode.LEADER)
-
-
 def run_search(request: HttpRequest, query: Query, *, exclude: int | None = None) -> list[Candidate]:
     """The search through the access policy, with every person shown written to the audit log."""
     people = policy.visible_to(request.user, Person.objects.all())
@@ -41,7 +38,7 @@ def run_search(request: HttpRequest, query: Query, *, exclude: int | None = None
 @require_http_methods(["GET"])
 def person_search(request: HttpRequest) -> HttpResponse:
     """'Have we seen this child before?' on its own, from the navigation."""
-    if not _user(request).has_role(*SEARCHERS):
+    if not _user(request).has_role(*policy.NOMINAL_SEARCHERS):
         raise PermissionDenied
     form = SearchForm(request.GET or None)
     candidates = run_search(request, form.query()) if form.is_valid() else None

@@ -72,7 +72,7 @@ class GovukModelForm(GovukFormMixin, forms.ModelForm):  # type: ignore[type-arg]
     """Base for every model form."""
 
 
-def errors_to_form(form: forms.Form, exc: ValidationError) -> None:
+def errors_to_form(form: forms.BaseForm, exc: ValidationError) -> None:
     """Place a service's ValidationError on the form: keyed errors on their fields, the rest on top."""
     if hasattr(exc, "error_dict"):
         for name, errors in exc.message_dict.items():
