@@ -22,6 +22,7 @@ from safeguard.accounts.api import router as accounts_router
 from safeguard.accounts.services import user_for_token
 from safeguard.concerns.api import router as concerns_router
 from safeguard.people.api import router as people_router
+from safeguard.timescales.api import router as timescales_router
 from safeguard.voice.api import router as voice_router
 from safeguard.web.access import BreakGlassRequired
 
@@ -137,3 +138,4 @@ api.add_router("/", accounts_router)
 api.add_router("/people", people_router)
 api.add_router("/concerns", concerns_router)
 api.add_router("/voice", voice_router)
+api.add_router("/", timescales_router)

@@ -24,3 +24,17 @@ class LocalParameter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} = {self.value}"
+
+
+class ParameterChange(models.Model):
+    """The history of a local value: who changed it, from what, to what, and why."""
+
+    key = models.CharField(max_length=80, db_index=True)
+    old_value = models.IntegerField()
+    new_value = models.IntegerField()
+    reason = models.TextField()
+    changed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]

@@ -5,16 +5,68 @@ comes from, and the force's own value if one has been set. Domain code reads the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+if TYPE_CHECKING:
+    from safeguard.accounts.models import User
 
 
 @dataclass(frozen=True)
 class Parameter:
+    """A local value. ``unit`` says how to read it: a count, hours, days, working days, a percentage,
+    or a time of day stored as minutes after midnight."""
+
     key: str
     default: int
     description: str
     source: str
     minimum: int = 0
     maximum: int = 10_000
+    unit: str = "count"
+
+    def show(self, number: int) -> str:
+        if self.unit == "time of day":
+            return f"{number // 60:02d}:{number % 60:02d}"
+        if self.unit == "count":
+            return str(number)
+        if self.unit == "percent":
+            return f"{number}%"
+        return f"{number} {self.unit if number != 1 else self.unit.rstrip('s')}"
+
+    def parse(self, text: str) -> int:
+        """A value typed by an admin: a whole number, or HH:MM for a time of day."""
+        text = text.strip()
+        try:
+            if self.unit == "time of day":
+                hours, minutes = text.split(":")
+                number = int(hours) * 60 + int(minutes)
+                if not (0 <= int(minutes) < 60 and 0 <= int(hours) < 24):
+                    raise ValueError
+            else:
+                number = int(text)
+        except ValueError as exc:
+            form = "a time such as 08:30" if self.unit == "time of day" else "a whole number"
+            raise ValidationError({"value": f"Enter {form}"}) from exc
+        if not self.minimum <= number <= self.maximum:
+            raise ValidationError(
+                {"value": f"Enter a value from {self.show(self.minimum)} to {self.show(self.maximum)}"}
+            )
+        return number
+
+
+def _decision(grade: str, hours: int) -> Parameter:
+    return Parameter(
+        f"concerns.decision_hours_{grade}",
+        hours,
+        f"Hours from submission within which a supervisor endorses or returns a {grade}-risk concern",
+        "Local (DOMAIN.md default: high 4 h, medium 24 h, standard 72 h from submission)",
+        minimum=1,
+        maximum=240,
+        unit="hours",
+    )
 
 
 PARAMETERS: dict[str, Parameter] = {
@@ -35,6 +87,55 @@ PARAMETERS: dict[str, Parameter] = {
             "Local (DOMAIN.md default)",
             minimum=7,
             maximum=730,
+            unit="days",
+        ),
+        _decision("high", 4),
+        _decision("medium", 24),
+        _decision("standard", 72),
+        Parameter(
+            "concerns.resubmit_working_days",
+            2,
+            "Working days an officer has to correct and resubmit a returned concern",
+            "Local (Safeguard default)",
+            minimum=1,
+            maximum=20,
+            unit="working days",
+        ),
+        Parameter(
+            "concerns.cumulative_review_working_days",
+            3,
+            "Working days the hub has to review a child's history once the cumulative-concern rule fires",
+            "Local (Safeguard default)",
+            minimum=1,
+            maximum=30,
+            unit="working days",
+        ),
+        Parameter(
+            "timescales.due_soon_percent",
+            75,
+            "Share of a clock's time that has passed when it is marked due soon and its owner is alerted",
+            "Local (Safeguard default)",
+            minimum=10,
+            maximum=95,
+            unit="percent",
+        ),
+        Parameter(
+            "timescales.escalate_after_percent",
+            100,
+            "How long after a breach, as a share of the clock's own time, it escalates to leaders",
+            "Local (Safeguard default: a 4 h clock escalates 4 h after it is breached)",
+            minimum=10,
+            maximum=1000,
+            unit="percent",
+        ),
+        Parameter(
+            "timescales.school_day_start",
+            8 * 60 + 30,
+            "When the school day starts: Operation Encompass notices are due before it",
+            "Local (DOMAIN.md default 08:30)",
+            minimum=6 * 60,
+            maximum=10 * 60,
+            unit="time of day",
         ),
         Parameter(
             "voice.seen_alone_age",
@@ -42,6 +143,7 @@ PARAMETERS: dict[str, Parameter] = {
             "Age from which a child not seen alone without a reason fails the voice quality check",
             "Local (DOMAIN.md default)",
             maximum=17,
+            unit="years",
         ),
         Parameter(
             "voice.informed_decision_min_chars",
@@ -49,6 +151,7 @@ PARAMETERS: dict[str, Parameter] = {
             "Shortest 'how it informed the decision' that passes the voice quality check",
             "Local (DOMAIN.md default)",
             maximum=500,
+            unit="characters",
         ),
     ]
 }
@@ -60,3 +163,33 @@ def value(key: str) -> int:
     parameter = PARAMETERS[key]
     stored = LocalParameter.objects.filter(key=key).values_list("value", flat=True).first()
     return parameter.default if stored is None else stored
+
+
+def set_value(*, key: str, text: str, reason: str, by: User) -> int:
+    """An admin changes a local value. It applies to what starts afterwards (a running clock keeps the
+    due time it was given); the change is kept with its reason and audited."""
+    from safeguard.audit import services as audit
+    from safeguard.audit.models import Operation
+    from safeguard.validation import check_text
+
+    from .models import LocalParameter, ParameterChange
+
+    parameter = PARAMETERS.get(key)
+    if parameter is None:
+        raise ValidationError({"value": "There is no such parameter"})
+    number = parameter.parse(text)
+    check_text(reason, field="reason", label="The reason")
+    if len(reason.strip()) < 10:
+        raise ValidationError({"reason": "Say why the value is changing (at least 10 characters)"})
+    with transaction.atomic():
+        old = value(key)
+        LocalParameter.objects.update_or_create(key=key, defaults={"value": number, "changed_by": by})
+        ParameterChange.objects.create(key=key, old_value=old, new_value=number, reason=reason.strip(), changed_by=by)
+        audit.record(
+            actor=by,
+            operation=Operation.ALTER,
+            record_type="safeguard.localparameter",
+            records=[key],
+            reason=f"{parameter.show(old)} to {parameter.show(number)}: {reason.strip()}"[:500],
+        )
+    return number

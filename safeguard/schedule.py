@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 
 from safeguard.accounts.tasks import clear_expired_sessions
 from safeguard.audit.tasks import verify_audit_chain
+from safeguard.timescales.tasks import send_alert_emails, sweep_all_clocks, sweep_clocks
 
 from .models import ScheduledRun
 
@@ -36,6 +37,10 @@ class Periodic:
 SCHEDULE: list[Periodic] = [
     Periodic(clear_expired_sessions, timedelta(minutes=15)),
     Periodic(verify_audit_chain, timedelta(hours=24)),
+    Periodic(sweep_clocks, timedelta(minutes=1)),
+    Periodic(sweep_all_clocks, timedelta(hours=24)),
+    # Retries emails a failed run left unsent (each sweep that tells people also enqueues a run).
+    Periodic(send_alert_emails, timedelta(minutes=5)),
 ]
 
 

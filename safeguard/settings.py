@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "safeguard.people",
     "safeguard.concerns",
     "safeguard.voice",
+    "safeguard.timescales",
     # Last, so that our GOV.UK widget templates (safeguard/templates/django/forms/...) win over Django's.
     "django.forms",
 ]
@@ -242,6 +243,8 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("SAFEGUARD_FROM_EMAIL", "safeguard@localhost")
+# Where emails point people to sign in (they carry a link, never case content).
+SAFEGUARD_SITE_URL = os.environ.get("SAFEGUARD_SITE_URL", "http://localhost:8000")
 
 # --- Internationalisation and time --------------------------------------------------------------
 

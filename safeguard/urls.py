@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("safeguard.accounts.urls")),
     path("", include("safeguard.people.urls")),
     path("", include("safeguard.concerns.urls")),
+    path("", include("safeguard.timescales.urls")),
     path("api/v1/", api.urls),
 ]

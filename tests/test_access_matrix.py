@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from safeguard.accounts.models import ApiToken, User
 from safeguard.accounts.services import create_api_token
 from safeguard.concerns.models import Concern, CumulativeReview
 from safeguard.people.models import Person
+from safeguard.timescales.models import SchoolTerm, TermCalendar
 from safeguard.voice.models import VoiceRecord
 from tests.casework.models import CaseNote
 from tests.conftest import ROLES, Concerns, Force, Notes, People, sign_in
@@ -280,11 +282,28 @@ ROUTES: dict[str, Route] = {
         records="people",
         record_kwargs=lambda r: {"pk": r.same_unit.pk, "other": r.other_unit.pk},
     ),
+    "timescales:mine": Route("GET", RECORDERS_ONLY),
+    "timescales:team": Route("GET", by_role(403, supervisor=200, hub=200, leader=200)),
+    "timescales:rules": Route("GET", ADMIN_ONLY_GET),
+    "timescales:parameter": Route("GET", ADMIN_ONLY_GET, kwargs=lambda f, u: {"key": "concerns.decision_hours_high"}),
+    "timescales:terms": Route("GET", ADMIN_ONLY_GET),
+    "timescales:remove_term": Route("POST", ADMIN_ONLY_POST, kwargs=lambda f, u: {"pk": a_term().pk}),
+    "api:record_clocks": Route(
+        "GET",
+        API_VIEW_RECORD,
+        record=True,
+        api=True,
+        records="concerns",
+        record_kwargs=lambda r: {"record_type": "concerns.concern"},
+    ),
+    "api:my_work": Route("GET", {**RECORDERS_ONLY, ANON: 401}, api=True),
+    "api:my_team": Route("GET", by_role(403, anonymous=401, supervisor=200, hub=200, leader=200), api=True),
     "casework:detail": Route("GET", VIEW_RECORD, record=True),
     "casework:edit": Route("GET", CHANGE_RECORD, record=True),
 }
 
 RECORD_KWARG = {
+    "api:record_clocks": "record_id",
     "api:get_note": "note_id",
     "api:get_person": "person_id",
     "api:get_concern": "concern_id",
@@ -294,6 +313,13 @@ RECORD_KWARG = {
     "api:record_voice": "concern_id",
     "api:get_voice": "voice_id",
 }
+
+
+def a_term() -> SchoolTerm:
+    calendar, _ = TermCalendar.objects.get_or_create(local_authority="Testshire")
+    return SchoolTerm.objects.create(
+        calendar=calendar, name="Autumn 2026", first_day=date(2026, 9, 3), last_day=date(2026, 10, 23)
+    )
 
 
 def own_token(user: User | None) -> int:

@@ -16,6 +16,7 @@ from pydantic import AwareDatetime
 from safeguard.accounts import policy
 from safeguard.people.api import Line, PersonRef, Postcode, Text, caller, errors_at, may_record, person_refs
 from safeguard.people.models import Person
+from safeguard.timescales.api import LateIn
 from safeguard.voice.api import VoiceAnswersIn, VoiceOut, voice_out
 from safeguard.voice.models import SeenAlone, VoiceRecord
 from safeguard.voice.services import record_voice as write_voice
@@ -77,12 +78,12 @@ class VoiceIn(VoiceAnswersIn):
     correction_reason: Text = Field("", description="Required to correct a record after submission")
 
 
-class EndorseIn(Schema):
+class EndorseIn(LateIn):
     rationale: Text
     quality_override: Text = Field("", description="Why you endorse past failed voice quality checks")
 
 
-class ReturnIn(Schema):
+class ReturnIn(LateIn):
     reason: Text = Field(description="What the officer needs to do")
 
 
@@ -303,11 +304,15 @@ def get_concern(request: HttpRequest, concern_id: int) -> ConcernOut:
 
 
 @router.post("/{concern_id}/submit", response=ConcernOut, summary="Submit a concern to the supervisor")
-def submit_concern(request: HttpRequest, concern_id: int) -> ConcernOut:
+def submit_concern(request: HttpRequest, concern_id: int, payload: LateIn | None = None) -> ConcernOut:
     """Refused (422) with every problem listed while anything is missing, including any child with
-    neither a voice record nor a coded reason they were not spoken to."""
+    neither a voice record nor a coded reason they were not spoken to. Resubmitting a returned concern
+    after its due time needs ``breach_reason`` and ``breach_detail``."""
     concern = _concern(request, concern_id, policy.Action.CHANGE)
-    services.submit_concern(concern=concern, by=caller(request))
+    late = payload or LateIn(breach_reason="", breach_detail="")
+    services.submit_concern(
+        concern=concern, by=caller(request), breach_reason=late.breach_reason, breach_detail=late.breach_detail
+    )
     return _concern_out(request, _reloaded(concern))
 
 
@@ -316,7 +321,12 @@ def endorse_concern(request: HttpRequest, concern_id: int, payload: EndorseIn) -
     """The team's supervisor or the hub. Past failed voice quality checks, say why in ``quality_override``."""
     concern = _concern(request, concern_id, policy.Action.CHANGE)
     services.endorse_concern(
-        concern=concern, rationale=payload.rationale, quality_override=payload.quality_override, by=caller(request)
+        concern=concern,
+        rationale=payload.rationale,
+        quality_override=payload.quality_override,
+        by=caller(request),
+        breach_reason=payload.breach_reason,
+        breach_detail=payload.breach_detail,
     )
     return _concern_out(request, _reloaded(concern))
 
@@ -325,7 +335,13 @@ def endorse_concern(request: HttpRequest, concern_id: int, payload: EndorseIn) -
 def return_concern(request: HttpRequest, concern_id: int, payload: ReturnIn) -> ConcernOut:
     concern = _concern(request, concern_id, policy.Action.CHANGE)
     with errors_at("", renamed={"rationale": "reason"}):
-        services.return_concern(concern=concern, reason=payload.reason, by=caller(request))
+        services.return_concern(
+            concern=concern,
+            reason=payload.reason,
+            by=caller(request),
+            breach_reason=payload.breach_reason,
+            breach_detail=payload.breach_detail,
+        )
     return _concern_out(request, _reloaded(concern))
 
 

@@ -73,4 +73,6 @@ def concern_history(request: HttpRequest, person: Person) -> History:
                 link_text="Review the history" if is_hub else "",
             )
         )
-    return History(entries=entries, banners=banners)
+    reviews = policy.visible_to(user, CumulativeReview.objects.filter(person=person)).values_list("pk", flat=True)
+    records = [("concerns.concern", c.pk) for c in concerns] + [("concerns.cumulativereview", pk) for pk in reviews]
+    return History(entries=entries, banners=banners, records=records)

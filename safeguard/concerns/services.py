@@ -20,6 +20,7 @@ from safeguard.audit import services as audit
 from safeguard.audit.models import Operation
 from safeguard.people import identity
 from safeguard.people.models import Person
+from safeguard.timescales.services import start_clock, stop_clock
 from safeguard.validation import check_text
 from safeguard.voice.models import VoiceRecord
 from safeguard.voice.quality import quality_issues
@@ -39,6 +40,7 @@ from .models import (
     RiskGrade,
     SupervisorDecision,
 )
+from .timescales import CUMULATIVE_REVIEW, DECISION, RESUBMISSION
 
 CONCERN = "concerns.concern"
 
@@ -256,7 +258,7 @@ def submission_problems(concern: Concern) -> list[str]:
     return problems
 
 
-def submit_concern(*, concern: Concern, by: User) -> Concern:
+def submit_concern(*, concern: Concern, by: User, breach_reason: str = "", breach_detail: str = "") -> Concern:
     _editable(concern, by)
     problems = submission_problems(concern)
     if problems:
@@ -270,7 +272,18 @@ def submit_concern(*, concern: Concern, by: User) -> Concern:
             concern.reference = f"PPN-{concern.recorded_at:%Y}-{concern.pk:06d}"
         concern.save(update_fields=["status", "submitted_at", "reference"])
         _audit(by, concern, reason="submitted")
+        stop_clock(rule=RESUBMISSION, record=concern, by=by, breach_reason=breach_reason, breach_detail=breach_detail)
         supervisor_id = concern.unit.supervisor_id
+        start_clock(
+            rule=DECISION,
+            record=concern,
+            label=concern.reference or str(concern.pk),
+            unit_id=concern.unit_id,
+            owner_id=supervisor_id if supervisor_id != by.pk else None,
+            started_at=concern.submitted_at,
+            context={"risk": concern.risk_grade},
+            is_restricted=concern.is_restricted,
+        )
         if supervisor_id and supervisor_id != by.pk:
             notify(
                 user_id=supervisor_id,
@@ -323,6 +336,16 @@ def raise_cumulative_reviews(concern: Concern) -> list[CumulativeReview]:
             records=[review],
             reason=f"{row['n']} concerns in {window} days",
         )
+        start_clock(
+            rule=CUMULATIVE_REVIEW,
+            record=review,
+            label=f"Cumulative review {review.pk}",
+            unit_id=review.unit_id,
+            owner_id=None,
+            started_at=review.raised_at,
+            context={"count": str(row["n"])},
+            is_restricted=concern.is_restricted,
+        )
         raised.append(review)
     return raised
 
@@ -339,7 +362,9 @@ def _may_decide(concern: Concern, by: User) -> None:
 
 
 @transaction.atomic
-def return_concern(*, concern: Concern, reason: str, by: User) -> SupervisorDecision:
+def return_concern(
+    *, concern: Concern, reason: str, by: User, breach_reason: str = "", breach_detail: str = ""
+) -> SupervisorDecision:
     _may_decide(concern, by)
     if len(reason.strip()) < 10:
         raise ValidationError({"rationale": "Say what the officer needs to do (at least 10 characters)"})
@@ -350,6 +375,15 @@ def return_concern(*, concern: Concern, reason: str, by: User) -> SupervisorDeci
     concern.status = ConcernStatus.RETURNED
     concern.save(update_fields=["status"])
     _audit(by, concern, reason="returned")
+    stop_clock(rule=DECISION, record=concern, by=by, breach_reason=breach_reason, breach_detail=breach_detail)
+    start_clock(
+        rule=RESUBMISSION,
+        record=concern,
+        label=concern.reference or str(concern.pk),
+        unit_id=concern.unit_id,
+        owner_id=concern.owner_id,
+        is_restricted=concern.is_restricted,
+    )
     if concern.owner_id:
         notify(
             user_id=concern.owner_id,
@@ -360,7 +394,15 @@ def return_concern(*, concern: Concern, reason: str, by: User) -> SupervisorDeci
 
 
 @transaction.atomic
-def endorse_concern(*, concern: Concern, rationale: str, by: User, quality_override: str = "") -> SupervisorDecision:
+def endorse_concern(
+    *,
+    concern: Concern,
+    rationale: str,
+    by: User,
+    quality_override: str = "",
+    breach_reason: str = "",
+    breach_detail: str = "",
+) -> SupervisorDecision:
     """Endorse. If any child's voice record fails the quality checks, the supervisor must say why they
     endorse anyway (DOMAIN.md); the failing checks are kept beside the decision."""
     _may_decide(concern, by)
@@ -385,10 +427,13 @@ def endorse_concern(*, concern: Concern, rationale: str, by: User, quality_overr
         concern.status, concern.decided_at, concern.decided_by = ConcernStatus.ENDORSED, timezone.now(), by
         concern.save(update_fields=["status", "decided_at", "decided_by"])
         _audit(by, concern, reason="endorsed")
+        stop_clock(rule=DECISION, record=concern, by=by, breach_reason=breach_reason, breach_detail=breach_detail)
     return decision
 
 
-def complete_cumulative_review(*, review: CumulativeReview, outcome: str, by: User) -> CumulativeReview:
+def complete_cumulative_review(
+    *, review: CumulativeReview, outcome: str, by: User, breach_reason: str = "", breach_detail: str = ""
+) -> CumulativeReview:
     if not by.has_role(RoleCode.HUB):
         raise ValidationError("Only the hub completes cumulative reviews")
     if review.status != ReviewStatus.OPEN:
@@ -401,4 +446,7 @@ def complete_cumulative_review(*, review: CumulativeReview, outcome: str, by: Us
         review.completed_by, review.completed_at = by, timezone.now()
         review.save()
         audit.record(actor=by, operation=Operation.ALTER, record_type="concerns.cumulativereview", records=[review])
+        stop_clock(
+            rule=CUMULATIVE_REVIEW, record=review, by=by, breach_reason=breach_reason, breach_detail=breach_detail
+        )
     return review

@@ -22,6 +22,9 @@ from safeguard.people.forms import PersonForm, SearchForm
 from safeguard.people.models import Person
 from safeguard.people.services import NewPerson, create_person
 from safeguard.people.views import run_search
+from safeguard.timescales.forms import BreachForm, add_breach_fields
+from safeguard.timescales.selectors import clocks_for, with_status
+from safeguard.timescales.services import needs_breach_reason
 from safeguard.voice.models import VoiceRecord
 from safeguard.voice.services import VoiceAnswers, record_voice
 from safeguard.web.access import get_or_404, shown, shown_rows
@@ -40,6 +43,9 @@ from .forms import (
     WhereForm,
 )
 from .models import Concern, ConcernStatus, CumulativeReview, Involvement, ReviewStatus
+from .timescales import CUMULATIVE_REVIEW, DECISION, RESUBMISSION
+
+CONCERN_TYPE = "concerns.concern"
 
 FLOW = ["when", "where", "types", "summary", "risk", "people", "check"]
 
@@ -404,8 +410,10 @@ def _concern_view(request: HttpRequest, concern: Concern) -> dict[str, Any]:
     """Everything the check page, the detail page and the supervisor's page show about a concern."""
     children = services.children_of(concern)
     shown_rows(request, [c.voice for c in children if c.voice])
+    user = _user(request)
     return {
         "concern": concern,
+        "clocks": with_status(clocks_for(user, [(CONCERN_TYPE, concern.pk)])),
         "types": [t.get_type_display() for t in concern.type_tags.all()],
         "risks": list(concern.risk_assessments.select_related("assessed_by")),
         "involved": _involved_people(request, concern),
@@ -440,11 +448,22 @@ def _problem_links(concern: Concern, problems: list[str], children: list[service
 @draft_page
 def check(request: HttpRequest, concern: Concern) -> HttpResponse:
     problems: list[str] = []
-    if request.method == "POST":
+    late = needs_breach_reason(RESUBMISSION, concern)
+    breach = BreachForm(request.POST or None) if late else None
+    if request.method == "POST" and (breach is None or breach.is_valid()):
+        extra = breach.cleaned_data if breach is not None else {}
         try:
-            services.submit_concern(concern=concern, by=_user(request))
+            services.submit_concern(
+                concern=concern,
+                by=_user(request),
+                breach_reason=extra.get("breach_reason", ""),
+                breach_detail=extra.get("breach_detail", ""),
+            )
         except ValidationError as exc:
-            problems = exc.messages
+            if breach is not None and hasattr(exc, "error_dict") and set(exc.error_dict) <= set(breach.fields):
+                errors_to_form(breach, exc)
+            else:
+                problems = exc.messages
         else:
             messages.success(request, f"Concern {concern.reference} submitted to your supervisor.")
             return redirect("concerns:detail", pk=concern.pk)
@@ -457,6 +476,7 @@ def check(request: HttpRequest, concern: Concern) -> HttpResponse:
             "title": "Check your answers before submitting",
             "problems": _problem_links(concern, problems, context["children"]),
             "outstanding": problems or services.submission_problems(concern),
+            "form": breach,
         },
     )
 
@@ -498,8 +518,11 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST or None)
     if not context["quality_issues"]:
         del form.fields["quality_override"]
+    if needs_breach_reason(DECISION, concern):
+        add_breach_fields(form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        late = {"breach_reason": data.get("breach_reason", ""), "breach_detail": data.get("breach_detail", "")}
         try:
             if data["decision"] == "endorse":
                 services.endorse_concern(
@@ -507,10 +530,11 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                     rationale=data["rationale"],
                     quality_override=data.get("quality_override", ""),
                     by=user,
+                    **late,
                 )
                 messages.success(request, f"{concern.reference} endorsed.")
             else:
-                services.return_concern(concern=concern, reason=data["rationale"], by=user)
+                services.return_concern(concern=concern, reason=data["rationale"], by=user, **late)
                 messages.success(request, f"{concern.reference} returned to the officer.")
         except ValidationError as exc:
             errors_to_form(form, exc)
@@ -578,9 +602,18 @@ def cumulative_review(request: HttpRequest, pk: int) -> HttpResponse:
         limit=200,
     )
     form = ReviewOutcomeForm(request.POST or None)
+    if review_row.status == ReviewStatus.OPEN and needs_breach_reason(CUMULATIVE_REVIEW, review_row):
+        add_breach_fields(form)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.complete_cumulative_review(review=review_row, outcome=form.cleaned_data["outcome"], by=user)
+            services.complete_cumulative_review(
+                review=review_row,
+                outcome=data["outcome"],
+                by=user,
+                breach_reason=data.get("breach_reason", ""),
+                breach_detail=data.get("breach_detail", ""),
+            )
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
@@ -589,5 +622,12 @@ def cumulative_review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "concerns/cumulative_review.html",
-        {"title": "Review a child's history", "review": review_row, "person": person, "history": history, "form": form},
+        {
+            "title": "Review a child's history",
+            "review": review_row,
+            "person": person,
+            "history": history,
+            "form": form,
+            "clocks": with_status(clocks_for(user, [("concerns.cumulativereview", review_row.pk)])),
+        },
     )

@@ -38,6 +38,7 @@ class Banner:
 class History:
     entries: list[Entry] = field(default_factory=list)
     banners: list[Banner] = field(default_factory=list)
+    records: list[tuple[str, int]] = field(default_factory=list)  # (record type, pk): whose clocks to show
 
 
 Provider = Callable[[HttpRequest, Person], History]
@@ -57,5 +58,6 @@ def history_of(request: HttpRequest, person: Person) -> History:
         part = provider(request, person)
         combined.entries += part.entries
         combined.banners += part.banners
+        combined.records += part.records
     combined.entries.sort(key=lambda e: (e.occurred_at, e.recorded_at), reverse=True)
     return combined

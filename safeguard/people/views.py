@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from safeguard.accounts import policy
 from safeguard.accounts.models import RoleCode, User
+from safeguard.timescales.selectors import clocks_for, with_status
 from safeguard.web.access import get_or_404, shown_rows
 from safeguard.web.forms import errors_to_form
 
@@ -59,6 +60,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = [other for other in household_of(person) if other.pk not in related_ids]
     shown_rows(request, [p for _, p in related] + household)
     history = history_of(request, person)
+    clocks = [c for c in clocks_for(_user(request), history.records) if c.is_open or c.outcome == "breached"]
     return render(
         request,
         "people/detail.html",
@@ -69,6 +71,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "related": related,
             "household": household,
             "history": history,
+            "clocks": with_status(clocks),
             "merges": Merge.objects.filter(survivor=person).select_related("absorbed", "merged_by"),
             "may_merge": _user(request).has_role(RoleCode.HUB),
             "may_change": policy.can(request.user, policy.Action.CHANGE, person),

@@ -28,6 +28,12 @@ CASE_ROLES = frozenset(
 # Later capabilities add their entries here (my work, concerns, investigations, shares, dashboards...).
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "home", frozenset()),
+    NavItem(
+        "My work",
+        "timescales:mine",
+        frozenset({RoleCode.OFFICER, RoleCode.INVESTIGATOR, RoleCode.SUPERVISOR, RoleCode.HUB}),
+    ),
+    NavItem("My team", "timescales:team", frozenset({RoleCode.SUPERVISOR, RoleCode.HUB, RoleCode.LEADER})),
     NavItem("My concerns", "concerns:mine", frozenset({RoleCode.OFFICER, RoleCode.INVESTIGATOR, RoleCode.SUPERVISOR})),
     NavItem("Team concerns", "concerns:team", frozenset({RoleCode.SUPERVISOR})),
     NavItem("Hub queue", "concerns:hub", frozenset({RoleCode.HUB})),
@@ -40,6 +46,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Users", "accounts:admin_users", frozenset({RoleCode.ADMIN})),
     NavItem("Units", "accounts:admin_units", frozenset({RoleCode.ADMIN})),
     NavItem("Organisations", "accounts:admin_organisations", frozenset({RoleCode.ADMIN})),
+    NavItem("Rules", "timescales:rules", frozenset({RoleCode.ADMIN})),
     NavItem("Profile", "accounts:profile", frozenset()),
 ]
 

@@ -1,0 +1,172 @@
+"""Starting and stopping clocks, and the admin's school terms. Domain services call ``start_clock`` and
+``stop_clock`` inside their own transaction, so the clock commits with the event or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from safeguard import parameters
+from safeguard.accounts.models import User
+from safeguard.audit import services as audit
+from safeguard.audit.models import Operation
+from safeguard.validation import check_text
+
+from .models import BreachReason, Clock, ClockOutcome, SchoolTerm, Stage, TermCalendar
+from .rules import Rule
+
+BREACH_DETAIL_MIN = 10
+
+
+def record_type_of(record: models.Model) -> str:
+    return record._meta.label_lower
+
+
+def start_clock(
+    *,
+    rule: Rule,
+    record: models.Model,
+    label: str,
+    unit_id: int,
+    owner_id: int | None,
+    started_at: datetime | None = None,
+    context: Mapping[str, str] | None = None,
+    is_restricted: bool = False,
+) -> Clock:
+    """Start ``rule`` against ``record``. Thresholds: due soon once the local share of the time has
+    passed; escalated once it has been overdue for the local share of its own time again."""
+    # In UTC: aware arithmetic in a zone with clock changes would add wall-clock time, not real time.
+    started_at = (started_at or timezone.now()).astimezone(UTC)
+    deadline = rule.deadline(started_at, context or {})
+    allowed = max(deadline.due_at - started_at, timedelta(0))
+    due_soon_at = started_at + allowed * parameters.value("timescales.due_soon_percent") / 100
+    escalate_at = deadline.due_at + allowed * parameters.value("timescales.escalate_after_percent") / 100
+    return Clock.objects.create(
+        rule_code=rule.code,
+        record_type=record_type_of(record),
+        record_id=record.pk,
+        label=label[:60],
+        terms=deadline.terms[:200],
+        unit_id=unit_id,
+        owner_id=owner_id,
+        hub_work=rule.hub_work,
+        is_restricted=is_restricted,
+        started_at=started_at,
+        due_soon_at=due_soon_at,
+        due_at=deadline.due_at,
+        escalate_at=escalate_at,
+        stage=Stage.ON_TIME,
+        next_at=due_soon_at,
+    )
+
+
+def open_clock(rule: Rule, record: models.Model) -> Clock | None:
+    return Clock.objects.filter(
+        rule_code=rule.code, record_type=record_type_of(record), record_id=record.pk, stopped_at__isnull=True
+    ).first()
+
+
+def needs_breach_reason(rule: Rule, record: models.Model, now: datetime | None = None) -> bool:
+    """Would stopping this clock now be late? Pages ask, to show the breach reason questions."""
+    clock = open_clock(rule, record)
+    return bool(clock and (now or timezone.now()) > clock.due_at)
+
+
+def stop_clock(
+    *,
+    rule: Rule,
+    record: models.Model,
+    by: User | None,
+    breach_reason: str = "",
+    breach_detail: str = "",
+    at: datetime | None = None,
+) -> Clock | None:
+    """The work is done. Late work cannot be marked done without a coded breach reason and an
+    explanation. A record with no open clock (started before clocks existed) stops nothing."""
+    at = at or timezone.now()
+    clock = (
+        Clock.objects.select_for_update()
+        .filter(rule_code=rule.code, record_type=record_type_of(record), record_id=record.pk, stopped_at__isnull=True)
+        .first()
+    )
+    if clock is None:
+        return None
+    late = at > clock.due_at
+    if late:
+        _check_breach(clock, breach_reason, breach_detail)
+    clock.stopped_at, clock.stopped_by, clock.next_at = at, by, None
+    clock.outcome = ClockOutcome.BREACHED if late else ClockOutcome.MET
+    clock.breach_reason = breach_reason if late else ""
+    clock.breach_detail = breach_detail.strip() if late else ""
+    clock.save(update_fields=["stopped_at", "stopped_by", "next_at", "outcome", "breach_reason", "breach_detail"])
+    return clock
+
+
+def _check_breach(clock: Clock, reason: str, detail: str) -> None:
+    due = timezone.localtime(clock.due_at)
+    errors = {}
+    if reason not in BreachReason.values:
+        errors["breach_reason"] = f"This was due by {due:%H:%M on %-d %B %Y}: choose why it is late"
+    check_text(detail, field="breach_detail", label="The explanation", limit=2000)
+    if len(detail.strip()) < BREACH_DETAIL_MIN:
+        errors["breach_detail"] = f"Explain why it is late (at least {BREACH_DETAIL_MIN} characters)"
+    if errors:
+        raise ValidationError(errors)
+
+
+def cancel_clock(*, rule: Rule, record: models.Model, by: User | None, why: str) -> Clock | None:
+    """The work no longer applies (the record was merged or withdrawn). Not a breach, not a success."""
+    clock = open_clock(rule, record)
+    if clock is None:
+        return None
+    clock.stopped_at, clock.stopped_by, clock.next_at = timezone.now(), by, None
+    clock.outcome, clock.breach_detail = ClockOutcome.CANCELLED, why
+    clock.save(update_fields=["stopped_at", "stopped_by", "next_at", "outcome", "breach_detail"])
+    return clock
+
+
+# --- School terms ---------------------------------------------------------------------------------
+
+
+def add_term(*, local_authority: str, name: str, first_day: date, last_day: date, by: User) -> SchoolTerm:
+    local_authority, name = local_authority.strip(), name.strip()
+    check_text(local_authority, field="local_authority", label="The local authority", limit=100)
+    check_text(name, field="name", label="The term's name", limit=60)
+    if not local_authority:
+        raise ValidationError({"local_authority": "Enter the local authority"})
+    if not name:
+        raise ValidationError({"name": "Enter the term's name, for example Autumn 2026"})
+    if last_day < first_day:
+        raise ValidationError({"last_day": "The last day must be the same as or after the first day"})
+    if (last_day - first_day).days > 120:
+        raise ValidationError({"last_day": "A term is at most 120 days long: enter each term separately"})
+    with transaction.atomic():
+        calendar, _ = TermCalendar.objects.get_or_create(local_authority=local_authority)
+        overlapping = calendar.terms.filter(first_day__lte=last_day, last_day__gte=first_day).first()
+        if overlapping:
+            raise ValidationError({"first_day": f"These dates overlap {overlapping.name}"})
+        term = SchoolTerm.objects.create(calendar=calendar, name=name, first_day=first_day, last_day=last_day)
+        audit.record(
+            actor=by,
+            operation=Operation.ALTER,
+            record_type="timescales.schoolterm",
+            records=[term],
+            reason=f"{local_authority}: {name} {first_day:%Y-%m-%d} to {last_day:%Y-%m-%d} added",
+        )
+    return term
+
+
+def remove_term(*, term: SchoolTerm, by: User) -> None:
+    with transaction.atomic():
+        audit.record(
+            actor=by,
+            operation=Operation.ALTER,
+            record_type="timescales.schoolterm",
+            records=[term],
+            reason=f"{term.calendar.local_authority}: {term.name} removed",
+        )
+        term.delete()
