@@ -4,6 +4,7 @@ comes from, and the force's own value if one has been set. Domain code reads the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -155,6 +156,20 @@ PARAMETERS: dict[str, Parameter] = {
         ),
     ]
 }
+
+
+def values(keys: Iterable[str]) -> dict[str, int]:
+    """Several values in one query: the force's own where set, the shipped default otherwise."""
+    from .models import LocalParameter
+
+    keys = list(keys)
+    stored = dict(LocalParameter.objects.filter(key__in=keys).values_list("key", "value"))
+    return {key: stored.get(key, PARAMETERS[key].default) for key in keys}
+
+
+def defaults(keys: Iterable[str]) -> dict[str, int]:
+    """The shipped defaults, for generating synthetic history without reading the database."""
+    return {key: PARAMETERS[key].default for key in keys}
 
 
 def value(key: str) -> int:

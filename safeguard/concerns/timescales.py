@@ -6,29 +6,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from safeguard import parameters
 from safeguard.timescales.calendars import calendar_hours, end_of_nth_working_day, working_days_from
 from safeguard.timescales.rules import Deadline, Rule, register
 
 
-def _decision(start: datetime, context: Mapping[str, str]) -> Deadline:
+def _decision(start: datetime, context: Mapping[str, str], values: Mapping[str, int]) -> Deadline:
     risk = context["risk"]
-    hours = parameters.value(f"concerns.decision_hours_{risk}")
+    hours = values[f"concerns.decision_hours_{risk}"]
     return Deadline(
         calendar_hours(start, hours), f"Supervisor review of a {risk}-risk concern: due {hours} h after submission"
     )
 
 
-def _resubmission(start: datetime, context: Mapping[str, str]) -> Deadline:
-    days = parameters.value("concerns.resubmit_working_days")
+def _resubmission(start: datetime, context: Mapping[str, str], values: Mapping[str, int]) -> Deadline:
+    days = values["concerns.resubmit_working_days"]
     return Deadline(
         working_days_from(start, days),
         f"Returned concern corrected and resubmitted: due {days} working day{'s' if days != 1 else ''} after return",
     )
 
 
-def _cumulative_review(start: datetime, context: Mapping[str, str]) -> Deadline:
-    days = parameters.value("concerns.cumulative_review_working_days")
+def _cumulative_review(start: datetime, context: Mapping[str, str], values: Mapping[str, int]) -> Deadline:
+    days = values["concerns.cumulative_review_working_days"]
     return Deadline(
         end_of_nth_working_day(start, days),
         f"Hub review of a child's whole history after {context.get('count', 'several')} concerns: "

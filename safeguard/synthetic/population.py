@@ -58,6 +58,7 @@ from safeguard.concerns.models import (
     RiskGrade,
     SupervisorDecision,
 )
+from safeguard.concerns.timescales import CUMULATIVE_REVIEW, DECISION, RESUBMISSION
 from safeguard.people import identity
 from safeguard.people.models import (
     Address,
@@ -74,6 +75,9 @@ from safeguard.people.models import (
     Source,
 )
 from safeguard.people.services import name_rows
+from safeguard.timescales.models import BreachReason, Clock, ClockOutcome
+from safeguard.timescales.rules import Rule
+from safeguard.timescales.services import THRESHOLD_VALUES, new_clock
 from safeguard.voice.models import Demeanour, DemeanourObservation, ReasonNotSpoken, SeenAlone, VoiceRecord
 
 # --- Generic name lists (no real people: first names and surnames are drawn independently) -------
@@ -173,6 +177,23 @@ CONCERN_MIX: dict[str, float] = {
 RISK_MIX: dict[str, float] = {RiskGrade.STANDARD: 0.60, RiskGrade.MEDIUM: 0.30, RiskGrade.HIGH: 0.10}
 SPECIALIST_TYPES = {ConcernType.SEXUAL, ConcernType.CSE, ConcernType.CCE, ConcernType.ONLINE}
 # DOMAIN.md, "Supervision": a submitted concern is endorsed or returned within these hours (defaults).
+# Why synthetic late work was late (BreachReason), so dashboards have reasons to count.
+BREACH_MIX: dict[str, float] = {
+    BreachReason.DEMAND: 0.45,
+    BreachReason.UNAVAILABLE: 0.2,
+    BreachReason.AWAITING_FORCE: 0.1,
+    BreachReason.AWAITING_PARTNER: 0.1,
+    BreachReason.COMPLEXITY: 0.1,
+    BreachReason.OTHER: 0.05,
+}
+BREACH_DETAIL: dict[str, str] = {
+    BreachReason.DEMAND: "The team's queue was long after a busy weekend.",
+    BreachReason.UNAVAILABLE: "The supervisor was on leave and cover was not arranged.",
+    BreachReason.AWAITING_FORCE: "Waited for the intelligence check to come back.",
+    BreachReason.AWAITING_PARTNER: "Waited for the school to confirm who the child lives with.",
+    BreachReason.COMPLEXITY: "Several children and two addresses needed checking first.",
+    BreachReason.OTHER: "The system was unavailable for part of the shift.",
+}
 DECISION_DUE_HOURS = {RiskGrade.HIGH: 4, RiskGrade.MEDIUM: 24, RiskGrade.STANDARD: 72}
 TIERS = {"demo": (8_000, 10_000), "S": (250_000, 250_000), "M": (2_000_000, 2_000_000)}
 
@@ -492,6 +513,7 @@ class Rows:
     voices: list[VoiceRecord] = field(default_factory=list)
     observations: list[DemeanourObservation] = field(default_factory=list)
     reviews: list[CumulativeReview] = field(default_factory=list)
+    clocks: list[Clock] = field(default_factory=list)
 
     def flush(self, counts: dict[str, int]) -> None:
         insert = copy_rows if connection.vendor == "postgresql" else bulk_insert
@@ -510,6 +532,7 @@ class Rows:
             ("voices", VoiceRecord),
             ("observations", DemeanourObservation),
             ("reviews", CumulativeReview),
+            ("clocks", Clock),
         ):
             rows: list[models.Model] = getattr(self, name)
             if rows:
@@ -655,6 +678,7 @@ class Population:
         self.next_pid = _next_id(Person)
         self.next_concern = _next_id(Concern)
         self.next_voice = _next_id(VoiceRecord)
+        self.next_review = _next_id(CumulativeReview)
         self.truth = GroundTruth(seed=spec.seed, persons=0, first_person_id=self.next_pid)
         self.rows = Rows()
         self.individuals = 0
@@ -700,7 +724,7 @@ class Population:
         return self.truth
 
     def _move_sequences(self) -> None:
-        statements = connection.ops.sequence_reset_sql(no_style(), [Person, Concern, VoiceRecord])
+        statements = connection.ops.sequence_reset_sql(no_style(), [Person, Concern, VoiceRecord, CumulativeReview])
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
@@ -1260,6 +1284,7 @@ class ConcernWriter:
                     decided_at=decided,
                 )
             )
+        self._concern_clocks(concern, owner, supervisor, decider, decided, endorsed_at, returned_first, late)
         if status == ConcernStatus.ENDORSED:
             concern.decided_at, concern.decided_by_id = endorsed_at, decider
             rows.decisions.append(
@@ -1276,6 +1301,61 @@ class ConcernWriter:
                 )
             )
         return children
+
+    def _clock(
+        self, rule: Rule, record: Concern | CumulativeReview, label: str, owner: int | None, start: datetime, **ctx: str
+    ) -> Clock:
+        """A clock as the service would have started it, with the shipped values, at the stage it has
+        reached by the force's "now" (no alerts: they belong to the past)."""
+        clock = new_clock(
+            rule=rule,
+            record_type=record._meta.label_lower,
+            record_id=record.pk,
+            label=label,
+            unit_id=record.unit_id,
+            owner_id=owner,
+            started_at=start,
+            context=ctx,
+            values=parameters.defaults([*rule.parameters, *THRESHOLD_VALUES]),
+            is_restricted=record.is_restricted,
+            now=self.p.now,
+        )
+        self.p.rows.clocks.append(clock)
+        return clock
+
+    def _stop(self, clock: Clock, at: datetime, by: int | None) -> None:
+        clock.stopped_at, clock.stopped_by_id, clock.next_at = at, by, None
+        clock.outcome = ClockOutcome.BREACHED if at > clock.due_at else ClockOutcome.MET
+        clock.stage = clock.stage_at(at)
+        if clock.outcome == ClockOutcome.BREACHED:
+            clock.breach_reason = self.draw.weighted(BREACH_MIX)
+            clock.breach_detail = BREACH_DETAIL[clock.breach_reason]
+
+    def _concern_clocks(
+        self,
+        concern: Concern,
+        owner: int,
+        supervisor: int,
+        decider: int,
+        decided: datetime,
+        endorsed_at: datetime,
+        returned_first: bool,
+        late: bool,
+    ) -> None:
+        """The decision and resubmission clocks concerns.services would have run for this concern."""
+        label, risk = concern.reference or "", concern.risk_grade
+        decision_owner = supervisor if supervisor != owner else None
+        first = self._clock(DECISION, concern, label, decision_owner, concern.submitted_at, risk=risk)  # type: ignore[arg-type]
+        if concern.status == ConcernStatus.SUBMITTED:
+            return
+        self._stop(first, decided, decider)
+        if concern.status == ConcernStatus.RETURNED:
+            self._clock(RESUBMISSION, concern, label, owner, decided)
+        elif returned_first:
+            resubmitted = decided + (endorsed_at - decided) / 2
+            self._stop(self._clock(RESUBMISSION, concern, label, owner, decided), resubmitted, owner)
+            second = self._clock(DECISION, concern, label, decision_owner, resubmitted, risk=risk)
+            self._stop(second, endorsed_at, decider)
 
     def _voice(self, concern: Concern, unit: str, owner: int, record: Record, age: int | None, kind: str) -> list[str]:
         """One child's voice record, good practice or (at the unit's rate) with a failure injected.
@@ -1388,6 +1468,7 @@ class ConcernWriter:
                 stalled = (p.now - raised).days < 365 and draw.chance(0.5 if slow else 0.15)
                 done = completed < p.now and p.staff.hub is not None and not stalled
                 review = CumulativeReview(
+                    pk=p.next_review,
                     person_id=pid,
                     triggered_by_id=cid,
                     concern_count=n,
@@ -1402,5 +1483,11 @@ class ConcernWriter:
                     open_until = completed
                 else:
                     open_until = p.now + timedelta(days=3650)
+                p.next_review += 1
                 p.rows.reviews.append(review)
+                clock = self._clock(
+                    CUMULATIVE_REVIEW, review, f"Cumulative review {review.pk}", None, review.raised_at, count=str(n)
+                )
+                if done:
+                    self._stop(clock, completed, p.staff.hub)
                 p.truth.reviews.append(ReviewTruth(pid, cid, n, review.status))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.urls import reverse
 
@@ -31,7 +31,9 @@ class Rule:
     starts: str  # the event that starts the clock
     stops: str  # the event that stops it
     owner: str  # who owes it
-    deadline: Callable[[datetime, Mapping[str, str]], Deadline]
+    # (start, context, the local values named in ``parameters``) -> Deadline: a pure function, so the
+    # synthetic force can replay it without the database.
+    deadline: Callable[[datetime, Mapping[str, str], Mapping[str, int]], Deadline]
     url_name: str  # the page where the work is done, given the record's pk
     parameters: tuple[str, ...] = ()
     hub_work: bool = False  # owed by the safeguarding hub as a whole until someone takes it
@@ -39,6 +41,12 @@ class Rule:
         default="Due soon: the owner (or the unit's supervisor when nobody owns it). Overdue: the owner "
         "and the unit's supervisor. Escalated: the unit's supervisor and the force's leaders."
     )
+
+    def due(self, start: datetime, context: Mapping[str, str] | None = None) -> Deadline:
+        """The deadline of a clock starting now-ish at ``start``, with the force's current values."""
+        from safeguard import parameters
+
+        return self.deadline(start.astimezone(UTC), context or {}, parameters.values(self.parameters))
 
     def link(self, record_id: int) -> str:
         return reverse(self.url_name, args=[record_id])

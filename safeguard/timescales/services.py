@@ -26,6 +26,57 @@ def record_type_of(record: models.Model) -> str:
     return record._meta.label_lower
 
 
+THRESHOLD_VALUES = ("timescales.due_soon_percent", "timescales.escalate_after_percent")
+
+
+def new_clock(
+    *,
+    rule: Rule,
+    record_type: str,
+    record_id: int,
+    label: str,
+    unit_id: int,
+    owner_id: int | None,
+    started_at: datetime,
+    context: Mapping[str, str],
+    values: Mapping[str, int],
+    is_restricted: bool = False,
+    now: datetime | None = None,
+) -> Clock:
+    """An unsaved clock. Thresholds: due soon once the local share of the time has passed; escalated
+    once it has been overdue for the local share of its own time again. ``now`` sets the stage a clock
+    made after the fact (the synthetic force's history) has already reached, without alerts."""
+    # In UTC: aware arithmetic in a zone with clock changes would add wall-clock time, not real time.
+    started_at = started_at.astimezone(UTC)
+    deadline = rule.deadline(started_at, context, values)
+    allowed = max(deadline.due_at - started_at, timedelta(0))
+    due_soon_at = started_at + allowed * values["timescales.due_soon_percent"] / 100
+    escalate_at = deadline.due_at + allowed * values["timescales.escalate_after_percent"] / 100
+    clock = Clock(
+        rule_code=rule.code,
+        record_type=record_type,
+        record_id=record_id,
+        label=label[:60],
+        terms=deadline.terms[:200],
+        unit_id=unit_id,
+        owner_id=owner_id,
+        hub_work=rule.hub_work,
+        is_restricted=is_restricted,
+        started_at=started_at,
+        due_soon_at=due_soon_at,
+        due_at=deadline.due_at,
+        escalate_at=escalate_at,
+    )
+    clock.stage = clock.stage_at(now) if now else Stage.ON_TIME
+    clock.next_at = {
+        Stage.ON_TIME: due_soon_at,
+        Stage.DUE_SOON: deadline.due_at,
+        Stage.OVERDUE: escalate_at,
+        Stage.ESCALATED: None,
+    }[Stage(clock.stage)]
+    return clock
+
+
 def start_clock(
     *,
     rule: Rule,
@@ -37,31 +88,21 @@ def start_clock(
     context: Mapping[str, str] | None = None,
     is_restricted: bool = False,
 ) -> Clock:
-    """Start ``rule`` against ``record``. Thresholds: due soon once the local share of the time has
-    passed; escalated once it has been overdue for the local share of its own time again."""
-    # In UTC: aware arithmetic in a zone with clock changes would add wall-clock time, not real time.
-    started_at = (started_at or timezone.now()).astimezone(UTC)
-    deadline = rule.deadline(started_at, context or {})
-    allowed = max(deadline.due_at - started_at, timedelta(0))
-    due_soon_at = started_at + allowed * parameters.value("timescales.due_soon_percent") / 100
-    escalate_at = deadline.due_at + allowed * parameters.value("timescales.escalate_after_percent") / 100
-    return Clock.objects.create(
-        rule_code=rule.code,
+    """Start ``rule`` against ``record``, with the force's local values as they are now."""
+    clock = new_clock(
+        rule=rule,
         record_type=record_type_of(record),
         record_id=record.pk,
-        label=label[:60],
-        terms=deadline.terms[:200],
+        label=label,
         unit_id=unit_id,
         owner_id=owner_id,
-        hub_work=rule.hub_work,
+        started_at=started_at or timezone.now(),
+        context=context or {},
+        values=parameters.values([*rule.parameters, *THRESHOLD_VALUES]),
         is_restricted=is_restricted,
-        started_at=started_at,
-        due_soon_at=due_soon_at,
-        due_at=deadline.due_at,
-        escalate_at=escalate_at,
-        stage=Stage.ON_TIME,
-        next_at=due_soon_at,
     )
+    clock.save()
+    return clock
 
 
 def open_clock(rule: Rule, record: models.Model) -> Clock | None:

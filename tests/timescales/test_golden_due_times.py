@@ -230,7 +230,7 @@ def test_golden_bank_holidays_are_the_holidays_packages_own(day: date, name: str
 def test_registered_concern_decision_rule_is_due_hours_after_submission(
     risk: str, submitted: str, due: str, terms: str
 ) -> None:
-    deadline = DECISION.deadline(at(submitted), {"risk": risk})
+    deadline = DECISION.due(at(submitted), {"risk": risk})
     assert shown(deadline.due_at) == due
     assert terms in deadline.terms
 
@@ -238,7 +238,7 @@ def test_registered_concern_decision_rule_is_due_hours_after_submission(
 @pytest.mark.django_db
 def test_registered_concern_decision_rule_uses_the_forces_own_hours() -> None:
     LocalParameter.objects.create(key="concerns.decision_hours_high", value=2)
-    deadline = DECISION.deadline(at("2026-03-29 00:30"), {"risk": "high"})
+    deadline = DECISION.due(at("2026-03-29 00:30"), {"risk": "high"})
     assert shown(deadline.due_at) == "2026-03-29T03:30:00+01:00"
     assert "due 2 h after" in deadline.terms
 
@@ -254,7 +254,7 @@ def test_registered_concern_decision_rule_uses_the_forces_own_hours() -> None:
     ],
 )
 def test_registered_resubmission_rule_is_due_two_working_days_after_return(returned: str, due: str) -> None:
-    deadline = RESUBMISSION.deadline(at(returned), {})
+    deadline = RESUBMISSION.due(at(returned), {})
     assert shown(deadline.due_at) == due
     assert "due 2 working days after return" in deadline.terms
 
@@ -269,7 +269,7 @@ def test_registered_resubmission_rule_is_due_two_working_days_after_return(retur
     ],
 )
 def test_registered_cumulative_review_is_due_by_the_end_of_the_third_working_day(raised: str, due: str) -> None:
-    deadline = CUMULATIVE_REVIEW.deadline(at(raised), {"count": "3"})
+    deadline = CUMULATIVE_REVIEW.due(at(raised), {"count": "3"})
     assert shown(deadline.due_at) == due
     assert "after 3 concerns" in deadline.terms
     assert "by the end of 3 working days" in deadline.terms

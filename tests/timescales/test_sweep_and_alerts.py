@@ -29,7 +29,7 @@ from tests.conftest import Force
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
-def _four_hours(start: datetime, context: Mapping[str, str]) -> Deadline:
+def _four_hours(start: datetime, context: Mapping[str, str], values: Mapping[str, int]) -> Deadline:
     return Deadline(start + timedelta(hours=4), "Note reviewed: due 4 h after it is written")
 
 
