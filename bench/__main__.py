@@ -4,6 +4,7 @@
     ./bin/safeguard bench verify_audit --events 100000
     ./bin/safeguard bench audit --postgres         on a fresh PostgreSQL database (DATABASE_URL's server)
     ./bin/safeguard bench seen_before --persons 250000,2000000 --queries 500 --postgres
+    ./bin/safeguard bench timescales_sweep --clocks 10000000 --open 500000 --runs 3 --postgres
 
 Exits 1 if a benchmark fails functionally (a broken chain, a page not answering 200); timings are
 only printed.
@@ -27,8 +28,13 @@ from .database import DEFAULT_SERVER_URL, describe, throwaway
 if TYPE_CHECKING:
     from .audit import Options
 
-BENCHMARKS = ("verify_audit", "audit_overhead", "seen_before")
-GROUPS = {"audit": ("verify_audit", "audit_overhead"), "people": ("seen_before",), "all": BENCHMARKS}
+BENCHMARKS = ("verify_audit", "audit_overhead", "seen_before", "timescales_sweep")
+GROUPS = {
+    "audit": ("verify_audit", "audit_overhead"),
+    "people": ("seen_before",),
+    "timescales": ("timescales_sweep",),
+    "all": BENCHMARKS,
+}
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
@@ -45,6 +51,12 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=500, help="seen_before: searches per size")
     parser.add_argument("--scan-queries", type=int, default=50, help="seen_before: searches for the unindexed scan")
     parser.add_argument("--no-splink", action="store_true", help="seen_before: skip the Splink baseline")
+    parser.add_argument("--clocks", type=int, default=10_000_000, help="timescales_sweep: clocks in all")
+    parser.add_argument("--open", type=int, default=500_000, help="timescales_sweep: how many of them are open")
+    parser.add_argument("--runs", type=int, default=3, help="timescales_sweep: timed runs of each method")
+    parser.add_argument(
+        "--window", type=int, default=60, help="timescales_sweep: seconds from the loaded state (T0) to the sweep (T1)"
+    )
     parser.add_argument(
         "--postgres",
         action="store_true",
@@ -66,6 +78,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         parser.error("--persons takes comma-separated numbers, e.g. 250000,2000000")
     if min(args.persons) < 100 or args.queries < 1 or args.scan_queries < 0:
         parser.error("--persons must be at least 100, --queries positive, --scan-queries not negative")
+    if not 0 < args.open <= args.clocks or args.runs < 1 or args.window < 1:
+        parser.error("--open must be positive and at most --clocks; --runs and --window must be positive")
     if args.events < 1 or args.requests < 1 or args.warmup < 0 or args.notes < 1 or args.batch < 1:
         parser.error("--events, --requests, --notes and --batch must be positive, --warmup not negative")
     return args
@@ -88,14 +102,17 @@ def setup_django() -> None:
 def runners(args: argparse.Namespace) -> dict[str, Callable[[Options], None]]:
     from .audit import audit_overhead, verify_audit
     from .seen_before import SeenBeforeOptions, seen_before
+    from .timescales_sweep import SweepOptions, timescales_sweep
 
     people = SeenBeforeOptions(
         persons=args.persons, queries=args.queries, scan_queries=args.scan_queries, splink=not args.no_splink
     )
+    clocks = SweepOptions(clocks=args.clocks, open=args.open, runs=args.runs, window=args.window)
     return {
         "verify_audit": verify_audit,
         "audit_overhead": audit_overhead,
         "seen_before": lambda _options: seen_before(people),
+        "timescales_sweep": lambda _options: timescales_sweep(clocks),
     }
 
 

@@ -83,6 +83,8 @@ class Clock(models.Model):
             models.Index(fields=["owner", "due_at"], condition=Q(stopped_at__isnull=True), name="clock_owner_open"),
             models.Index(fields=["unit", "due_at"], condition=Q(stopped_at__isnull=True), name="clock_unit_open"),
             models.Index(fields=["due_at"], condition=Q(stopped_at__isnull=True), name="clock_open"),
+            # The full sweep walks open clocks in id order; without this it walks every clock ever kept.
+            models.Index(fields=["id"], condition=Q(stopped_at__isnull=True), name="clock_open_id"),
         ]
 
     def __str__(self) -> str:
