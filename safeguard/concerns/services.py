@@ -267,12 +267,17 @@ def submit_concern(*, concern: Concern, by: User, breach_reason: str = "", breac
         locked = Concern.objects.select_for_update().get(pk=concern.pk)
         if not locked.is_editable:
             raise ValidationError("This concern has already been submitted")
-        concern.status, concern.submitted_at = ConcernStatus.SUBMITTED, timezone.now()
+        # A late resubmission without its reason is refused before the caller's concern is touched, so the
+        # page that shows the refusal still shows the concern as returned.
+        now = timezone.now()
+        stop_clock(
+            rule=RESUBMISSION, record=concern, by=by, breach_reason=breach_reason, breach_detail=breach_detail, at=now
+        )
+        concern.status, concern.submitted_at = ConcernStatus.SUBMITTED, now
         if not concern.reference:
             concern.reference = f"PPN-{concern.recorded_at:%Y}-{concern.pk:06d}"
         concern.save(update_fields=["status", "submitted_at", "reference"])
         _audit(by, concern, reason="submitted")
-        stop_clock(rule=RESUBMISSION, record=concern, by=by, breach_reason=breach_reason, breach_detail=breach_detail)
         supervisor_id = concern.unit.supervisor_id
         start_clock(
             rule=DECISION,

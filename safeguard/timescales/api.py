@@ -4,17 +4,20 @@ pages; every clock listed is written to the access log as a consultation."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 from safeguard.accounts import policy
+from safeguard.audit.models import Outcome
 from safeguard.people.api import Text, caller
-from safeguard.web.access import get_or_404, shown_rows
+from safeguard.web.access import audit_consult, get_or_404, shown_rows
 
 from . import selectors
 from .models import BreachReason, Clock
@@ -23,10 +26,23 @@ from .rules import RULES
 router = Router(tags=["timescales"])
 
 
+def _breach_reason(value: str) -> str:
+    # One plain check rather than ``BreachReason | Literal[""]``: a union names its errors after its
+    # branches ("breach_reason.str-enum[BreachReason]"), not after the field the client sent.
+    if value and value not in BreachReason.values:
+        raise PydanticCustomError("breach_reason", "Choose one of: {codes}", {"codes": ", ".join(BreachReason.values)})
+    return value
+
+
+BreachReasonCode = Annotated[
+    str, Field(max_length=20, json_schema_extra={"enum": ["", *BreachReason.values]}), AfterValidator(_breach_reason)
+]
+
+
 class LateIn(Schema):
     """Given when the work is done after its due time: a coded reason and an explanation."""
 
-    breach_reason: BreachReason | Literal[""] = Field("", description="Required when the work is late")
+    breach_reason: BreachReasonCode = Field("", description="Required when the work is late")
     breach_detail: Text = Field("", description="Required when the work is late: what happened")
 
 
@@ -102,6 +118,8 @@ def record_clocks(request: HttpRequest, record_type: str, record_id: int) -> lis
         model = apps.get_model(record_type)
         policy.scope_of(model)
     except (LookupError, ValueError, TypeError) as exc:
+        # Not a record type at all (a user, a unit, nonsense): denied like any record out of scope.
+        audit_consult(request, record_type[:100], [str(record_id)], outcome=Outcome.DENIED, reason="not a record type")
         raise Http404 from exc
     record = get_or_404(request, model, record_id)
     clocks = selectors.clocks_for(caller(request), [(policy.record_type_of(model), record.pk)])
