@@ -67,9 +67,10 @@ def nth_working_day_after(day: date, n: int) -> date:
 def calendar_hours(start: datetime, hours: float) -> datetime:
     """``hours`` of elapsed time after ``start`` (DST-proof: arithmetic in UTC). Adding a timedelta to
     a datetime in a zone such as London moves its wall clock, not time: 23:00 + 4 h on the night the
-    clocks go forward would be only 3 real hours, so the sum is done in UTC and shown in ``start``'s zone."""
-    elapsed = local(start).astimezone(UTC) + timedelta(hours=hours)
-    return elapsed.astimezone(start.tzinfo)
+    clocks go forward would be only 3 real hours, so the sum is done, and returned, in UTC. (Returned in
+    London, a result in the hour repeated when the clocks go back carries fold=1, and Python never finds
+    such a time equal to any time in another zone: PEP 495.)"""
+    return local(start).astimezone(UTC) + timedelta(hours=hours)
 
 
 def end_of_nth_working_day(start: datetime, n: int) -> datetime:

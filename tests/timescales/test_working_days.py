@@ -204,7 +204,9 @@ def test_calendar_hours_add_real_elapsed_time_even_across_clock_changes(start: d
     assert elapsed(start, due) == timedelta(hours=hours)
     # On the London wall clock the same span reads an hour more or less when the clocks change between.
     wall_difference = wall(due) - wall(start)
-    assert wall_difference == timedelta(hours=hours) + (due.utcoffset() - start.utcoffset())  # type: ignore[operator]
+    assert wall_difference == timedelta(hours=hours) + (
+        due.astimezone(LONDON).utcoffset() - start.astimezone(LONDON).utcoffset()
+    )  # type: ignore[operator]
     assert wall_difference - timedelta(hours=hours) in (timedelta(hours=-1), timedelta(0), timedelta(hours=1))
 
 
