@@ -371,15 +371,11 @@ class Generator:
                 draw = rng.random()
                 if draw < 0.85:
                     stopped = start + int(allowed * (0.05 + 0.95 * rng.random()))
-                elif draw < 0.97:
-                    stopped = due + 1 + int(allowed * 2 * rng.random())
                 else:
-                    stopped = start + int(allowed * 1.5 * rng.random())
+                    stopped = due + 1 + int(allowed * 2 * rng.random())
                 if stopped >= T0:  # started shortly before T0 and stopped before it all the same
                     stopped = start + int((T0 - 1 - start) * rng.random())
-                if draw >= 0.97:
-                    outcome, reason, detail = ClockOutcome.CANCELLED, "", "Concern merged into another record"
-                elif stopped > due:
+                if stopped > due:
                     outcome, reason = ClockOutcome.BREACHED, reasons[pk % len(reasons)]
                     detail = "Synthetic benchmark clock: the work was finished late"
                 else:

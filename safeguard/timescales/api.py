@@ -62,7 +62,7 @@ class ClockOut(Schema):
     due_soon_at: datetime
     due_at: datetime
     escalate_at: datetime
-    status: Literal["on_time", "due_soon", "overdue", "escalated", "met", "breached", "cancelled"]
+    status: Literal["on_time", "due_soon", "overdue", "escalated", "met", "breached"]
     overdue_by: str = Field(description="For overdue or late work: by how long, in words")
     stopped_at: datetime | None
     breach_reason: str

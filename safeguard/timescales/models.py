@@ -26,7 +26,6 @@ class Stage(models.IntegerChoices):
 class ClockOutcome(models.TextChoices):
     MET = "met", "Done on time"
     BREACHED = "breached", "Done late"
-    CANCELLED = "cancelled", "No longer needed"
 
 
 class BreachReason(models.TextChoices):

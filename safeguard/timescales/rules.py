@@ -38,8 +38,9 @@ class Rule:
     parameters: tuple[str, ...] = ()
     hub_work: bool = False  # owed by the safeguarding hub as a whole until someone takes it
     escalation: str = field(
-        default="Due soon: the owner (or the unit's supervisor when nobody owns it). Overdue: the owner "
-        "and the unit's supervisor. Escalated: the unit's supervisor and the force's leaders."
+        default="Due soon: the owner; unowned work goes to the unit's supervisor (hub work: to the hub). "
+        "Overdue: those and the supervisor (hub work: the hub's supervisors). Escalated: the supervisor and "
+        "the force's leaders."
     )
 
     def due(self, start: datetime, context: Mapping[str, str] | None = None) -> Deadline:

@@ -76,7 +76,7 @@ def clocks_for(user: User, records: Iterable[tuple[str, int]]) -> list[Clock]:
 
 @dataclass(frozen=True)
 class Status:
-    code: str  # on_time, due_soon, overdue, escalated, met, breached, cancelled
+    code: str  # on_time, due_soon, overdue, escalated, met, breached
     label: str
     colour: str  # the GOV.UK tag modifier
     overdue_by: str = ""
@@ -87,8 +87,6 @@ def status_of(clock: Clock, now: datetime) -> Status:
     if clock.stopped_at is not None:
         if clock.outcome == "breached":
             return Status("breached", "Done late", "red", duration(clock.stopped_at - clock.due_at))
-        if clock.outcome == "cancelled":
-            return Status("cancelled", "No longer needed", "grey")
         return Status("met", "Done on time", "green")
     stage = clock.stage_at(now)
     if stage >= Stage.OVERDUE:

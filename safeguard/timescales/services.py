@@ -159,17 +159,6 @@ def _check_breach(clock: Clock, reason: str, detail: str) -> None:
         raise ValidationError(errors)
 
 
-def cancel_clock(*, rule: Rule, record: models.Model, by: User | None, why: str) -> Clock | None:
-    """The work no longer applies (the record was merged or withdrawn). Not a breach, not a success."""
-    clock = open_clock(rule, record)
-    if clock is None:
-        return None
-    clock.stopped_at, clock.stopped_by, clock.next_at = timezone.now(), by, None
-    clock.outcome, clock.breach_detail = ClockOutcome.CANCELLED, why
-    clock.save(update_fields=["stopped_at", "stopped_by", "next_at", "outcome", "breach_detail"])
-    return clock
-
-
 # --- School terms ---------------------------------------------------------------------------------
 
 

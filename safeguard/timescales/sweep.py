@@ -22,6 +22,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Case, DateTimeField, F, PositiveSmallIntegerField, Q, When
+from django.urls import reverse
 from django.utils import timezone
 
 from safeguard.accounts.models import Notification, RoleCode, Unit, User
@@ -103,32 +104,43 @@ def _advance(ids: list[int], now: datetime) -> int:
 
 
 class _Recipients:
-    """Who hears of a threshold (Rule.escalation). Looked up once per batch."""
+    """Who hears of a threshold (Rule.escalation). Looked up once per batch.
+
+    Due soon: the owner; unowned work goes to the unit's supervisor, or for hub work to the hub.
+    Overdue: those and the supervisor (for hub work, the hub's supervisors). Escalated: the supervisor
+    and the force's leaders. People whose accounts are disabled are not told.
+    """
 
     def __init__(self, clocks: list[Clock]) -> None:
         units = {c.unit_id for c in clocks}
         self.supervisor = dict(Unit.objects.filter(pk__in=units).values_list("pk", "supervisor_id"))
         active = User.objects.filter(is_active=True, disabled_at__isnull=True)
-        self.hub = list(active.filter(roles__code=RoleCode.HUB).values_list("pk", flat=True).distinct())
+        hub = active.filter(roles__code=RoleCode.HUB)
+        self.hub = list(hub.values_list("pk", flat=True).distinct())
+        self.hub_supervisors = list(
+            Unit.objects.filter(members__in=hub, supervisor__isnull=False)
+            .values_list("supervisor_id", flat=True)
+            .distinct()
+        )
         self.leaders = list(active.filter(roles__code=RoleCode.LEADER).values_list("pk", flat=True).distinct())
-        named = [pk for pk in {c.owner_id for c in clocks} | set(self.supervisor.values()) if pk]
+        named = [pk for pk in {c.owner_id for c in clocks} | {*self.supervisor.values(), *self.hub_supervisors} if pk]
         self.active = set(active.filter(pk__in=named).values_list("pk", flat=True))
         self.active |= set(self.hub) | set(self.leaders)
 
-    def of(self, clock: Clock, threshold: int) -> list[int]:
-        supervisor = self.supervisor.get(clock.unit_id)
-        first = [clock.owner_id] if clock.owner_id else (list(self.hub) if clock.hub_work else [supervisor])
+    def of(self, clock: Clock, threshold: int) -> list[int | None]:
+        supervisors = list(self.hub_supervisors) if clock.hub_work else [self.supervisor.get(clock.unit_id)]
+        first = [clock.owner_id] if clock.owner_id else (list(self.hub) if clock.hub_work else supervisors)
         if threshold == Stage.DUE_SOON:
             people = first
         elif threshold == Stage.OVERDUE:
-            people = [*first, supervisor]
+            people = [*first, *supervisors]
         else:
-            people = [supervisor, *self.leaders]
-        seen: dict[int, None] = {}
-        for pk in people:
-            if pk and pk in self.active:
-                seen.setdefault(pk, None)
-        return list(seen)
+            people = [*supervisors, *self.leaders]
+        return list(dict.fromkeys(pk for pk in people if pk and pk in self.active))
+
+    def only_oversees(self, user_id: int, clock: Clock) -> bool:
+        """A leader told of an escalation oversees the work rather than doing it: their link is the queue."""
+        return user_id in self.leaders and user_id != clock.owner_id and user_id not in self.of(clock, Stage.OVERDUE)
 
 
 def _message(clock: Clock, threshold: int) -> str:
@@ -156,13 +168,17 @@ def _tell(sweep_id: uuid.UUID) -> int:
         Alert.objects.filter(pk__in=superseded).update(superseded=True)
     recipients = _Recipients([a.clock for a in latest.values()])
     notices, notifications = [], []
+    queue = reverse("timescales:team") + "?status=overdue"
     for alert in latest.values():
-        rule = RULES.get(alert.clock.rule_code)
-        link = rule.link(alert.clock.record_id) if rule else ""
-        message = _message(alert.clock, alert.threshold)
-        for user_id in recipients.of(alert.clock, alert.threshold):
+        clock = alert.clock
+        rule = RULES.get(clock.rule_code)
+        link = rule.link(clock.record_id) if rule else queue
+        message = _message(clock, alert.threshold)
+        for user_id in recipients.of(clock, alert.threshold):
+            assert user_id is not None
             notices.append(AlertNotice(alert=alert, user_id=user_id))
-            notifications.append(Notification(user_id=user_id, message=message[:300], link=link))
+            shown = queue + f"&rule={clock.rule_code}" if recipients.only_oversees(user_id, clock) else link
+            notifications.append(Notification(user_id=user_id, message=message[:300], link=shown))
     AlertNotice.objects.bulk_create(notices, batch_size=1000)
     Notification.objects.bulk_create(notifications, batch_size=1000)
     return len(notices)

@@ -62,7 +62,7 @@ def send_alert_emails() -> int:
 
 def _email(notices: list[AlertNotice]) -> EmailMessage:
     count = len(notices)
-    link = settings.SAFEGUARD_SITE_URL.rstrip("/") + reverse("timescales:mine")
+    link = settings.SAFEGUARD_SITE_URL.rstrip("/") + reverse("accounts:notifications")
     items = "1 item needs" if count == 1 else f"{count} items need"
     return EmailMessage(
         subject=f"Safeguard: {items} your attention",

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django_tasks_db.models import DBTaskResult
 
-from safeguard.accounts.models import Notification, RoleCode
+from safeguard.accounts.models import Notification, RoleCode, Unit, User
 from safeguard.schedule import Periodic, enqueue_due
 from safeguard.timescales.models import Alert, AlertNotice, Clock, Stage
 from safeguard.timescales.rules import Deadline, Rule, register
@@ -24,7 +24,7 @@ from safeguard.timescales.services import start_clock
 from safeguard.timescales.sweep import _raise_alerts, sweep
 from safeguard.timescales.tasks import send_alert_emails, sweep_clocks
 from tests.casework.models import CaseNote
-from tests.conftest import Force
+from tests.conftest import Force, make_user
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -48,12 +48,28 @@ NOTE_REVIEW = register(
 )
 
 
-def note_clock(force: Force, *, owner: str | None = "officer", title: str = "note") -> Clock:
+HUB_REVIEW = register(
+    Rule(
+        code="tests.hub_note_review",
+        title="A test rule: hub work on a note within 4 hours",
+        source="Test",
+        statutory=False,
+        starts="A note is written",
+        stops="The hub reviews it",
+        owner="The hub",
+        deadline=_four_hours,
+        url_name="casework:detail",
+        hub_work=True,
+    )
+)
+
+
+def note_clock(force: Force, *, owner: str | None = "officer", title: str = "note", rule: Rule = NOTE_REVIEW) -> Clock:
     """A 4 h clock from T0: due soon at 3 h (75 %), overdue at 4 h, escalated at 8 h (100 % again)."""
     author = force.user("officer")
     note = CaseNote.objects.create(unit=force.unit_a, owner=author, title=title, body="")
     return start_clock(
-        rule=NOTE_REVIEW,
+        rule=rule,
         record=note,
         label=f"NOTE-{note.pk}",
         unit_id=force.unit_a.pk,
@@ -101,6 +117,34 @@ def test_unowned_work_goes_to_the_supervisor_and_disabled_people_are_not_told(fo
     with time_machine.travel(T0 + timedelta(hours=9), tick=False):
         sweep()
     assert told(clock) == {Stage.ESCALATED: {"supervisor"}}
+
+
+def test_unowned_hub_work_goes_to_the_hub_then_its_supervisors_then_leaders(force: Force) -> None:
+    hub_unit = Unit.objects.create(organisation=force.police, name="Hub", code="HUB")
+    hub_lead = make_user("hub_lead", [RoleCode.SUPERVISOR], force.police, hub_unit)
+    hub_unit.supervisor = hub_lead
+    hub_unit.save()
+    User.objects.filter(pk=force.user("hub").pk).update(unit=hub_unit)
+    clock = note_clock(force, owner=None, rule=HUB_REVIEW)
+    for hours in (3.01, 4.01, 8.01):
+        with time_machine.travel(T0 + timedelta(hours=hours), tick=False):
+            sweep()
+    assert told(clock) == {
+        Stage.DUE_SOON: {"hub"},
+        Stage.OVERDUE: {"hub", "hub_lead"},
+        Stage.ESCALATED: {"hub_lead", "leader"},
+    }
+
+
+def test_a_leader_told_of_an_escalation_is_sent_to_the_overdue_queue(force: Force) -> None:
+    note_clock(force)
+    with time_machine.travel(T0 + timedelta(hours=9), tick=False):
+        sweep()
+    [told_leader] = Notification.objects.filter(user=force.user("leader"))
+    [told_supervisor] = Notification.objects.filter(user=force.user("supervisor"))
+    assert told_leader.link == "/work/team/?status=overdue&rule=tests.note_review"
+    assert told_leader.message.startswith("Escalated to you, overdue since")
+    assert told_supervisor.link.startswith("/casework/")
 
 
 def test_a_sweep_after_two_hours_down_catches_up_and_sends_only_the_latest_threshold(force: Force) -> None:
@@ -223,7 +267,7 @@ def test_alert_emails_reach_a_real_smtp_server_once_and_carry_no_case_content(fo
         ["supervisor@testshire.police.example"],
     ]
     for _, content in smtp.messages:
-        assert "1 item needs your attention" in content and "/work/" in content
+        assert "1 item needs your attention" in content and "/notifications/" in content
         assert f"NOTE-{clock.record_id}" not in content and "canary" not in content.lower()
     assert not AlertNotice.objects.filter(emailed_at__isnull=True).exists()
 
