@@ -560,8 +560,19 @@ def team(request: HttpRequest) -> HttpResponse:
     # The policy's change scope for a supervisor is exactly their own records and their teams'.
     rows = shown(request, _queue(policy.changeable_by(user, Concern.objects.exclude(owner=user))), limit=500)
     return render(
-        request, "concerns/queue.html", {"title": "Team concerns to review", "concerns": rows, "now": timezone.now()}
+        request,
+        "concerns/queue.html",
+        {"title": "Team concerns to review", "concerns": _with_decision_clock(user, rows), "now": timezone.now()},
     )
+
+
+def _with_decision_clock(user: User, concerns: list[Concern]) -> list[Concern]:
+    """Each waiting concern with its running decision clock, so a queue shows what is late."""
+    clocks = clocks_for(user, [(CONCERN_TYPE, c.pk) for c in concerns])
+    running = {c.record_id: c for c in with_status(clocks) if c.is_open and c.rule_code == DECISION.code}
+    for concern in concerns:
+        concern.decision_clock = running.get(concern.pk)  # type: ignore[attr-defined]
+    return concerns
 
 
 @require_http_methods(["GET"])
@@ -582,7 +593,13 @@ def hub(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "concerns/queue.html",
-        {"title": "Safeguarding hub queue", "concerns": rows, "reviews": reviews, "now": timezone.now(), "hub": True},
+        {
+            "title": "Safeguarding hub queue",
+            "concerns": _with_decision_clock(user, rows),
+            "reviews": reviews,
+            "now": timezone.now(),
+            "hub": True,
+        },
     )
 
 

@@ -277,6 +277,13 @@ def timescales_table(html: str) -> str:
     return html[start : html.index("</table>", start)]
 
 
+def test_the_supervisors_and_hubs_concern_queues_show_when_each_decision_is_due(force: Force, work: Work) -> None:
+    for role, queue in (("supervisor", "concerns:team"), ("hub", "concerns:hub")):
+        html = page(force.user(role), queue)
+        row = next(r for r in rows(html) if work.overdue_concern.reference in r)
+        assert "12:00, 2 Jun" in row and "Overdue" in row and "by 2 h" in row
+
+
 def test_a_concerns_page_shows_its_clocks(force: Force, work: Work) -> None:
     html = page(force.user("officer"), "concerns:detail", work.returned_concern.pk)
     table = timescales_table(html)
