@@ -37,6 +37,10 @@ class Parameter:
             return f"{number}%"
         return f"{number} {self.unit if number != 1 else self.unit.rstrip('s')}"
 
+    def editable(self, number: int) -> str:
+        """The value as an admin types it: '08:30' for a time of day, the bare number otherwise."""
+        return self.show(number) if self.unit == "time of day" else str(number)
+
     def parse(self, text: str) -> int:
         """A value typed by an admin: a whole number, or HH:MM for a time of day."""
         text = text.strip()

@@ -98,7 +98,12 @@ def parameter(request: HttpRequest, key: str) -> HttpResponse:
     found = parameters.PARAMETERS.get(key)
     if found is None:
         raise Http404
-    form = ParameterForm(request.POST or None, initial={"value": found.show(parameters.value(key)).split(" ")[0]})
+    form = ParameterForm(request.POST or None, initial={"value": found.editable(parameters.value(key))})
+    form.fields["value"].help_text = (
+        "A time of day, for example 08:30"
+        if found.unit == "time of day"
+        else f"In {found.unit}, from {found.minimum} to {found.maximum}"
+    )
     if request.method == "POST" and form.is_valid():
         try:
             parameters.set_value(key=key, text=form.cleaned_data["value"], reason=form.cleaned_data["reason"], by=admin)

@@ -483,6 +483,19 @@ def test_a_bad_local_value_shows_an_error_and_changes_nothing(
     assert parameters.value("concerns.decision_hours_high") == 4
 
 
+@pytest.mark.parametrize("key", ["timescales.due_soon_percent", "concerns.decision_hours_high"])
+def test_the_value_offered_for_editing_is_accepted_as_it_stands(force: Force, key: str) -> None:
+    admin = force.user("admin")
+    html = page(admin, "timescales:parameter", key)
+    shown = html.split('name="value"')[1].split('value="')[1].split('"')[0]
+    assert shown == str(parameters.PARAMETERS[key].default)
+    client = sign_in(Client(), admin)
+    response = client.post(
+        reverse("timescales:parameter", args=[key]), {"value": shown, "reason": "Re-confirmed by the board."}
+    )
+    assert response.status_code == 302 and parameters.value(key) == parameters.PARAMETERS[key].default
+
+
 def test_an_unknown_parameter_is_not_found(force: Force) -> None:
     client = admin_client(force)
     assert client.get(reverse("timescales:parameter", args=["no.such.value"])).status_code == 404
