@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from safeguard import parameters
@@ -24,6 +24,24 @@ TEAM_ROLES = frozenset({RoleCode.SUPERVISOR, RoleCode.HUB, RoleCode.LEADER})
 def my_work(user: User) -> QuerySet[Clock]:
     """Open clocks this person owes, soonest due first."""
     return policy.visible_to(user, Clock.objects.filter(owner=user, stopped_at__isnull=True)).order_by("due_at", "pk")
+
+
+@dataclass(frozen=True)
+class Owed:
+    total: int
+    overdue: int
+    due_soon: int
+
+
+def owed_summary(user: User, now: datetime | None = None) -> Owed:
+    """How much this person owes and how much of it is late, in one query (for the home page)."""
+    now = now or timezone.now()
+    counts = my_work(user).aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=Q(due_at__lte=now)),
+        due_soon=Count("pk", filter=Q(due_soon_at__lte=now, due_at__gt=now)),
+    )
+    return Owed(counts["total"], counts["overdue"], counts["due_soon"])
 
 
 def my_team(user: User) -> QuerySet[Clock]:

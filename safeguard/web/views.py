@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from safeguard.accounts.models import RoleCode, User
+from safeguard.timescales.selectors import WORK_ROLES, owed_summary
 
 
 @dataclass(frozen=True)
@@ -25,22 +26,34 @@ ROLE_PANELS = {
         RoleCode.OFFICER,
         "Officer",
         "Record concerns about children, what each child said and how they seemed, and reports of missing children.",
-        (("Record a concern", "concerns:new"), ("My concerns", "concerns:mine"), ("Find a person", "people:search")),
+        (
+            ("Record a concern", "concerns:new"),
+            ("My concerns", "concerns:mine"),
+            ("My work", "timescales:mine"),
+            ("Find a person", "people:search"),
+        ),
     ),
     RoleCode.INVESTIGATOR: RolePanel(
-        RoleCode.INVESTIGATOR, "Investigator", "Run investigations: plans, lines of enquiry, actions and outcomes."
+        RoleCode.INVESTIGATOR,
+        "Investigator",
+        "Run investigations: plans, lines of enquiry, actions and outcomes.",
+        (("My work", "timescales:mine"),),
     ),
     RoleCode.SUPERVISOR: RolePanel(
         RoleCode.SUPERVISOR,
         "Supervisor",
         "Review your team's concerns and investigations, give directions and sign off.",
-        (("Team concerns to review", "concerns:team"), ("Find a person", "people:search")),
+        (
+            ("Team concerns to review", "concerns:team"),
+            ("My team's work", "timescales:team"),
+            ("Find a person", "people:search"),
+        ),
     ),
     RoleCode.HUB: RolePanel(
         RoleCode.HUB,
         "Safeguarding hub",
         "Triage concerns force-wide, research history, share with partners and record strategy discussions.",
-        (("Hub queue", "concerns:hub"), ("Find a person", "people:search")),
+        (("Hub queue", "concerns:hub"), ("The hub's work", "timescales:team"), ("Find a person", "people:search")),
     ),
     RoleCode.PARTNER: RolePanel(
         RoleCode.PARTNER,
@@ -51,6 +64,7 @@ ROLE_PANELS = {
         RoleCode.LEADER,
         "Leader",
         "See the force's child protection measures and escalations; open records when you need to.",
+        (("Overdue work across the force", "timescales:team"),),
     ),
     RoleCode.AUDITOR: RolePanel(RoleCode.AUDITOR, "Auditor", "Audit case files you have been granted, read-only."),
     RoleCode.ADMIN: RolePanel(
@@ -61,6 +75,7 @@ ROLE_PANELS = {
             ("Manage users", "accounts:admin_users"),
             ("Manage units", "accounts:admin_units"),
             ("Manage organisations", "accounts:admin_organisations"),
+            ("Rules and timescales", "timescales:rules"),
         ),
     ),
 }
@@ -73,4 +88,5 @@ def home(request: HttpRequest) -> HttpResponse:
     roles = user.role_codes()
     panels = [panel for code, panel in ROLE_PANELS.items() if code in roles]
     unread = user.notifications.filter(read_at__isnull=True).count()
-    return render(request, "home.html", {"title": "Home", "panels": panels, "unread": unread})
+    owed = owed_summary(user) if user.has_role(*WORK_ROLES) else None
+    return render(request, "home.html", {"title": "Home", "panels": panels, "unread": unread, "owed": owed})

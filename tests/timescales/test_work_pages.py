@@ -17,6 +17,7 @@ The work is laid out at fixed London times around NOW, Tuesday 2 June 2026 at 14
 from __future__ import annotations
 
 import html as entities
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -154,6 +155,12 @@ def test_my_work_lists_what_the_supervisor_owes_soonest_first_with_terms_due_tim
     assert ">Due soon</strong>" in due_soon and "16:00, Tue 2 Jun 2026" in due_soon and " by " not in due_soon
     on_time = row_of(html, work.on_time)
     assert ">On time</strong>" in on_time and "09:00, Wed 3 Jun 2026" in on_time
+
+
+def test_the_home_page_says_how_much_is_owed_and_how_much_is_late(force: Force, work: Work) -> None:
+    words = " ".join(re.sub(r"<[^>]+>", "", page(force.user("supervisor"), "home")).split())
+    assert "You owe 3 items of work: 1 overdue, 1 due soon." in words
+    assert "You owe" not in page(force.user("leader"), "home")
 
 
 def test_my_work_lists_only_what_the_officer_owes(force: Force, work: Work) -> None:
