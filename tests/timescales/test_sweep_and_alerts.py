@@ -233,20 +233,28 @@ class Inbox:
         return "250 Message accepted for delivery"
 
 
-@pytest.fixture
-def smtp(settings: object) -> Iterator[Inbox]:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
+        return int(probe.getsockname()[1])
+
+
+def mail_through(settings: object, port: int) -> None:
     settings.MAILERS = {  # type: ignore[attr-defined]
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port},
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
         }
     }
+
+
+@pytest.fixture
+def smtp(settings: object) -> Iterator[Inbox]:
+    port = free_port()
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    mail_through(settings, port)
     try:
         yield inbox
     finally:
@@ -278,3 +286,27 @@ def test_people_without_an_email_address_are_told_in_the_app_only(force: Force, 
         sweep()
     assert send_alert_emails.call() == 0 and smtp.messages == []
     assert Notification.objects.filter(user=force.user(RoleCode.OFFICER)).count() == 1
+
+
+def test_alert_emails_wait_for_a_mail_server_that_is_down_and_go_when_it_is_back(
+    force: Force, settings: object
+) -> None:
+    force.user("officer").email = "officer@testshire.police.example"
+    force.user("officer").save()
+    note_clock(force)
+    with time_machine.travel(T0 + timedelta(hours=3, minutes=30), tick=False):
+        sweep()  # due soon: the officer alone
+    port = free_port()  # nothing listens here yet
+    mail_through(settings, port)
+    with pytest.raises(OSError):
+        send_alert_emails.call()
+    assert AlertNotice.objects.filter(emailed_at__isnull=True).count() == 1  # kept for the next run
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        assert send_alert_emails.call() == 1
+    finally:
+        controller.stop()
+    assert [to for to, _ in inbox.messages] == [["officer@testshire.police.example"]]
+    assert not AlertNotice.objects.filter(emailed_at__isnull=True).exists()
