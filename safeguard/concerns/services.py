@@ -374,13 +374,14 @@ def return_concern(
     if len(reason.strip()) < 10:
         raise ValidationError({"rationale": "Say what the officer needs to do (at least 10 characters)"})
     check_text(reason, field="rationale", label="The reason")
+    # Late work is refused before anything (the caller's concern included) is touched.
+    stop_clock(rule=DECISION, record=concern, by=by, breach_reason=breach_reason, breach_detail=breach_detail)
     decision = SupervisorDecision.objects.create(
         concern=concern, decision=Decision.RETURN, rationale=reason.strip(), decided_by=by
     )
     concern.status = ConcernStatus.RETURNED
     concern.save(update_fields=["status"])
     _audit(by, concern, reason="returned")
-    stop_clock(rule=DECISION, record=concern, by=by, breach_reason=breach_reason, breach_detail=breach_detail)
     start_clock(
         rule=RESUBMISSION,
         record=concern,
@@ -421,6 +422,7 @@ def endorse_concern(
             {"quality_override": "The child's voice fails quality checks: say why you endorse it anyway"}
         )
     with transaction.atomic():
+        stop_clock(rule=DECISION, record=concern, by=by, breach_reason=breach_reason, breach_detail=breach_detail)
         decision = SupervisorDecision.objects.create(
             concern=concern,
             decision=Decision.ENDORSE,
@@ -432,7 +434,6 @@ def endorse_concern(
         concern.status, concern.decided_at, concern.decided_by = ConcernStatus.ENDORSED, timezone.now(), by
         concern.save(update_fields=["status", "decided_at", "decided_by"])
         _audit(by, concern, reason="endorsed")
-        stop_clock(rule=DECISION, record=concern, by=by, breach_reason=breach_reason, breach_detail=breach_detail)
     return decision
 
 
@@ -447,11 +448,16 @@ def complete_cumulative_review(
     if len(outcome.strip()) < 20:
         raise ValidationError({"outcome": "Record what the review of the child's history found (20+ characters)"})
     with transaction.atomic():
+        # The row lock makes two hub staff completing the same review at once impossible.
+        if CumulativeReview.objects.select_for_update().values_list("status", flat=True).get(pk=review.pk) != (
+            ReviewStatus.OPEN
+        ):
+            raise ValidationError("This review is already complete")
+        stop_clock(
+            rule=CUMULATIVE_REVIEW, record=review, by=by, breach_reason=breach_reason, breach_detail=breach_detail
+        )
         review.status, review.outcome = ReviewStatus.COMPLETED, outcome.strip()
         review.completed_by, review.completed_at = by, timezone.now()
         review.save()
         audit.record(actor=by, operation=Operation.ALTER, record_type="concerns.cumulativereview", records=[review])
-        stop_clock(
-            rule=CUMULATIVE_REVIEW, record=review, by=by, breach_reason=breach_reason, breach_detail=breach_detail
-        )
     return review
