@@ -31,17 +31,24 @@ class Owed:
     total: int
     overdue: int
     due_soon: int
+    unassigned: int
 
 
-def owed_summary(user: User, now: datetime | None = None) -> Owed:
-    """How much this person owes and how much of it is late, in one query (for the home page)."""
+def summary(clocks: QuerySet[Clock], now: datetime | None = None) -> Owed:
+    """How many open clocks, and how many of them late, due soon or owned by nobody: one query."""
     now = now or timezone.now()
-    counts = my_work(user).aggregate(
+    counts = clocks.order_by().aggregate(
         total=Count("pk"),
         overdue=Count("pk", filter=Q(due_at__lte=now)),
         due_soon=Count("pk", filter=Q(due_soon_at__lte=now, due_at__gt=now)),
+        unassigned=Count("pk", filter=Q(owner__isnull=True)),
     )
-    return Owed(counts["total"], counts["overdue"], counts["due_soon"])
+    return Owed(counts["total"], counts["overdue"], counts["due_soon"], counts["unassigned"])
+
+
+def owed_summary(user: User, now: datetime | None = None) -> Owed:
+    """How much this person owes and how much of it is late (for the home page)."""
+    return summary(my_work(user), now)
 
 
 def my_team(user: User) -> QuerySet[Clock]:

@@ -51,6 +51,7 @@ def team(request: HttpRequest) -> HttpResponse:
     user = _user(request, selectors.TEAM_ROLES)
     now = timezone.now()
     clocks = selectors.my_team(user)
+    counts = selectors.summary(clocks, now)
     owners = User.objects.filter(pk__in=clocks.exclude(owner=None).values("owner")).order_by("last_name")
     form = TeamFilterForm(request.GET or None, people=[(str(u.pk), u.display_name) for u in owners])
     filters = form.cleaned_data if form.is_valid() else {}
@@ -68,7 +69,14 @@ def team(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "timescales/team.html",
-        {"title": "My team's work", "page": page, "clocks": rows, "form": form, "query": query.urlencode()},
+        {
+            "title": "My team's work",
+            "page": page,
+            "clocks": rows,
+            "form": form,
+            "query": query.urlencode(),
+            "counts": counts,
+        },
     )
 
 

@@ -207,6 +207,10 @@ def test_my_team_shows_the_supervisors_units_clocks_including_unassigned_and_not
     assert "Officer" in row_of(html, work.returned)
     assert "Supervisor" in row_of(html, work.overdue)
     assert " by 2 h</span>" in row_of(html, work.overdue)
+    at_a_glance = " ".join(
+        re.sub(r"<[^>]+>", "", html.split('<ul class="govuk-list govuk-!-margin-bottom-6">')[1]).split()
+    )
+    assert at_a_glance.startswith("5 open 1 overdue 1 due soon 1 owned by nobody yet")
 
 
 @pytest.mark.parametrize(
