@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
+from safeguard.parameters import Parameter
 from safeguard.web.forms import GovukDateField, GovukForm
 
 from .models import BreachReason
@@ -54,17 +56,38 @@ class TeamFilterForm(GovukForm):
 
 
 class ParameterForm(GovukForm):
-    value = forms.CharField(label="New value", max_length=10)
+    value = forms.CharField(label="New value", max_length=10, error_messages={"required": "Enter the new value"})
     reason = forms.CharField(
         label="Why is it changing?",
         help_text="For example, the partnership's agreement that changed it. This is kept and audited.",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
+        error_messages={"required": "Say why the value is changing"},
     )
+
+    def __init__(self, *args: Any, parameter: Parameter, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parameter = parameter
+
+    def clean_value(self) -> str:
+        """Checked here as well as by the service, so every error shows at once."""
+        text: str = self.cleaned_data["value"]
+        try:
+            self.parameter.parse(text)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["value"]) from exc
+        return text
 
 
 class TermForm(GovukForm):
-    local_authority = forms.CharField(label="Local authority", max_length=100)
-    name = forms.CharField(label="Term", help_text="For example, Autumn 2026", max_length=60)
+    local_authority = forms.CharField(
+        label="Local authority", max_length=100, error_messages={"required": "Enter the local authority"}
+    )
+    name = forms.CharField(
+        label="Term",
+        help_text="For example, Autumn 2026",
+        max_length=60,
+        error_messages={"required": "Enter the term's name, for example Autumn 2026"},
+    )
     first_day = GovukDateField(label="First day of term", past_only=False)
     last_day = GovukDateField(label="Last day of term", past_only=False)

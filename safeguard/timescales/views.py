@@ -106,7 +106,9 @@ def parameter(request: HttpRequest, key: str) -> HttpResponse:
     found = parameters.PARAMETERS.get(key)
     if found is None:
         raise Http404
-    form = ParameterForm(request.POST or None, initial={"value": found.editable(parameters.value(key))})
+    form = ParameterForm(
+        request.POST or None, parameter=found, initial={"value": found.editable(parameters.value(key))}
+    )
     form.fields["value"].help_text = (
         "A time of day, for example 08:30"
         if found.unit == "time of day"

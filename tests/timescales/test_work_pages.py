@@ -470,7 +470,7 @@ def test_a_time_of_day_is_changed_as_hours_and_minutes(force: Force) -> None:
         pytest.param("abc", REASON, "Enter a whole number", id="not-a-number"),
         pytest.param("99999", REASON, "Enter a value from 1 hour to 240 hours", id="out-of-range"),
         pytest.param("0", REASON, "Enter a value from 1 hour to 240 hours", id="zero"),
-        pytest.param("", REASON, "This field is required", id="empty"),
+        pytest.param("", REASON, "Enter the new value", id="empty"),
         pytest.param("12345678901", REASON, "must be 10 characters or fewer", id="oversized-value"),
         pytest.param("6", "<script>x", "cannot contain", id="markup"),
         pytest.param("6", "=1+1 because the board said", "cannot start with =, + or @", id="formula"),
@@ -596,7 +596,7 @@ def test_an_admin_adds_a_term_audited_and_listed(force: Force) -> None:
         ),
         pytest.param(
             term("   ", "Spring 2027", date(2027, 1, 5), date(2027, 3, 26)),
-            "This field is required",
+            "Enter the local authority",
             id="blank-authority",
         ),
         pytest.param(
