@@ -1,4 +1,5 @@
-"""Browser-test fixtures: a real Safeguard server (gunicorn, fresh SQLite) and Debian's Chromium.
+"""Browser-test fixtures: a real Safeguard server (gunicorn on a fresh database of its own: SQLite, or
+PostgreSQL when the test run is on PostgreSQL) and Debian's Chromium.
 
 The server runs as a subprocess with the production settings module (``safeguard.settings``), not
 pytest-django's ``live_server``: the audit table's triggers refuse DELETE, so Django's flush between
@@ -7,15 +8,21 @@ tests would fail. Nothing here touches the test process's database.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
+import psycopg
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
@@ -89,29 +96,57 @@ def wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) ->
     pytest.fail(f"gunicorn did not answer {url} in time:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a freshly migrated and seeded Safeguard served by gunicorn."""
-    tmp = tmp_path_factory.mktemp("safeguard-server")
+def in_server(env: dict[str, str], module: str, call: str, *, timeout: int = 600) -> dict[str, Any]:
+    """Run ``call`` (a function of ``module`` that prints one line of JSON) against the server's database,
+    the way a test arranges data the server will show."""
+    done = subprocess.run(
+        [str(PYTHON), "manage.py", "shell", "--command", f"import {module} as arranging; arranging.{call}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"{call} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+@contextmanager
+def fresh_database(tmp: Path) -> Iterator[dict[str, str]]:
+    """The server's environment on a database of its own: SQLite in ``tmp``, or, when the test run is on
+    PostgreSQL, a new database on the same server, dropped afterwards. Migrated and seeded."""
     env = server_env(tmp)
-    manage(env, "migrate", "--noinput")
-    manage(env, "seed_demo", "--password", DEMO_PASSWORD, "--verbosity", "0")
-    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    url = os.environ.get("DATABASE_URL", "")
+    name = ""
+    if url.startswith(("postgres://", "postgresql://")):
+        parsed = urlparse(url)
+        name = f"safeguard_browser_{uuid.uuid4().hex[:12]}"
+        admin_url = parsed._replace(path="/postgres").geturl()
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = parsed._replace(path=f"/{name}").geturl()
+    try:
+        manage(env, "migrate", "--noinput")
+        manage(env, "seed_demo", "--password", DEMO_PASSWORD, "--verbosity", "0")
+        manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+        yield env
+    finally:
+        if name:
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def serving(tmp: Path, env: dict[str, str]) -> Iterator[str]:
+    """gunicorn on a free port over ``env``'s database; yields the base URL."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log = tmp / "gunicorn.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen(
-            [
-                str(GUNICORN),
-                "safeguard.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "--threads",
-                "4",
-            ],
+            [str(GUNICORN), "safeguard.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers=1", "--threads=4"],
             cwd=ROOT,
             env=env,
             stdout=log_file,
@@ -127,6 +162,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a freshly migrated and seeded Safeguard served by gunicorn."""
+    tmp = tmp_path_factory.mktemp("safeguard-server")
+    with fresh_database(tmp) as env, serving(tmp, env) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="module")

@@ -19,20 +19,15 @@ the same journey (and the sweep) runs on both.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from .conftest import DEMO_PASSWORD, GUNICORN, PYTHON, ROOT, free_port, manage, server_env, wait_until_serving
+from .conftest import fresh_database, in_server, serving
 from .test_concern_journey import first_sign_in, group, heading
 from .test_sign_in import SCREENSHOTS, assert_accessible
 
@@ -169,88 +164,26 @@ def concern_state(pk: int) -> None:
 
 @dataclass
 class Served:
+    tmp: Path
     env: dict[str, str]
     concern_pk: int
     reference: str
 
 
-def in_server(env: dict[str, str], function: str, *args: int) -> dict[str, Any]:
-    """Run one of this module's functions in the server's database; it prints one line of JSON."""
-    call = f"{function}({', '.join(map(str, args))})"
-    done = subprocess.run(
-        [str(PYTHON), "manage.py", "shell", "--command", f"from {__name__} import {function}; {call}"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"{call} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 @pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, str]]]:
-    """A temporary directory and the server's environment: fresh SQLite, or a fresh PostgreSQL database
-    when the test run itself is on PostgreSQL (dropped afterwards)."""
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A fresh database of the server's own, with the overdue concern arranged in it."""
     tmp = tmp_path_factory.mktemp("safeguard-overdue-journey")
-    env = server_env(tmp)
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        yield tmp, env
-        return
-    import psycopg
-
-    parsed = urlparse(url)
-    name = f"safeguard_browser_{uuid.uuid4().hex[:12]}"
-    admin_url = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = parsed._replace(path=f"/{name}").geturl()
-    try:
-        yield tmp, env
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(tmp) as env:
+        arranged = in_server(env, __name__, "arrange_overdue_concern()")
+        yield Served(tmp, env, arranged["pk"], arranged["reference"])
 
 
 @pytest.fixture(scope="module")
-def served(database: tuple[Path, dict[str, str]]) -> Served:
-    _, env = database
-    manage(env, "migrate", "--noinput")
-    manage(env, "seed_demo", "--password", DEMO_PASSWORD, "--verbosity", "0")
-    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-    arranged = in_server(env, "arrange_overdue_concern")
-    return Served(env, arranged["pk"], arranged["reference"])
-
-
-@pytest.fixture(scope="module")
-def server(database: tuple[Path, dict[str, str]], served: Served) -> Iterator[str]:
+def server(served: Served) -> Iterator[str]:
     """As the conftest's ``server``, on the database ``served`` arranged."""
-    tmp, env = database
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log = tmp / "gunicorn.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [str(GUNICORN), "safeguard.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers=1", "--threads=4"],
-            cwd=ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_serving(f"{base_url}/login/", process, log)
+    with serving(served.tmp, served.env) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 # --- Helpers ----------------------------------------------------------------------------------------
@@ -362,7 +295,7 @@ def late_decision_needs_a_reason(page: Page, served: Served, server: str) -> Non
     expect(page.get_by_label("Your rationale")).to_have_value(RATIONALE)
     capture(page, "04-review-needs-reason", "review page asking why the decision is late")
 
-    state = in_server(served.env, "concern_state", served.concern_pk)
+    state = in_server(served.env, __name__, f"concern_state({served.concern_pk})")
     assert state["status"] == "submitted", state
     assert state["decisions"] == [], state
     assert state["clock_open"] and state["clocks"] == 1 and state["outcome"] == "", state
@@ -377,7 +310,7 @@ def endorse_late_with_a_reason(page: Page, served: Served) -> None:
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(f"{served.reference} endorsed.")
     expect(page.get_by_role("link", name=served.reference, exact=True)).to_have_count(0)
 
-    state = in_server(served.env, "concern_state", served.concern_pk)
+    state = in_server(served.env, __name__, f"concern_state({served.concern_pk})")
     assert state["status"] == "endorsed", state
     assert state["decisions"] == ["endorse"], state
     assert not state["clock_open"] and state["clocks"] == 1, state
