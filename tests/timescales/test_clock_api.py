@@ -29,33 +29,14 @@ from safeguard.audit.models import AuditEvent, Operation, Outcome
 from safeguard.concerns import services
 from safeguard.concerns.models import Concern, ConcernStatus, SupervisorDecision
 from safeguard.concerns.timescales import DECISION, RESUBMISSION
-from safeguard.people.models import Person
-from safeguard.timescales.calendars import LONDON
 from safeguard.timescales.models import Clock, ClockOutcome
-from safeguard.timescales.rules import Rule
 from tests.conftest import Force, events_since, last_seq, make_child, make_concern, sign_in
+from tests.timescales.helpers import NOW, at, open_clock, submitted
 
 API = "/api/v1"
 
 
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=LONDON)
-
-
-NOW = at("2026-06-02 14:00")
 LATE = {"breach_reason": "demand", "breach_detail": "Two high-risk jobs came in at once and both were on them."}
-
-
-def submitted(by: User, child: Person, when: datetime, grade: str = "medium") -> Concern:
-    with time_machine.travel(when, tick=False):
-        concern = make_concern(by, child)
-        if grade != "medium":
-            services.grade_risk(concern=concern, grade=grade, rationale="Re-graded for this test.", by=by)
-        return services.submit_concern(concern=concern, by=by)
-
-
-def open_clock(rule: Rule, concern: Concern) -> Clock:
-    return Clock.objects.get(rule_code=rule.code, record_type="concerns.concern", record_id=concern.pk, stopped_at=None)
 
 
 @dataclass

@@ -34,33 +34,12 @@ from safeguard.concerns import services
 from safeguard.concerns.models import Concern, ConcernStatus, CumulativeReview, SupervisorDecision
 from safeguard.concerns.timescales import CUMULATIVE_REVIEW, DECISION, RESUBMISSION
 from safeguard.models import LocalParameter, ParameterChange
-from safeguard.people.models import Person
-from safeguard.timescales.calendars import LONDON
 from safeguard.timescales.models import Clock, ClockOutcome, SchoolTerm
-from safeguard.timescales.rules import RULES, Rule
-from tests.conftest import Force, events_since, last_seq, make_child, make_concern, sign_in
+from safeguard.timescales.rules import RULES
+from tests.conftest import Force, events_since, last_seq, make_child, sign_in
+from tests.timescales.helpers import NOW, at, open_clock, submitted
 
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=LONDON)
-
-
-NOW = at("2026-06-02 14:00")
 LATE_DETAIL = "Two high-risk jobs came in at once and both supervisors were on them."
-
-
-def submitted(by: User, child: Person, when: datetime, grade: str = "medium") -> Concern:
-    with time_machine.travel(when, tick=False):
-        concern = make_concern(by, child)
-        if grade != "medium":
-            services.grade_risk(concern=concern, grade=grade, rationale="Re-graded for this test.", by=by)
-        return services.submit_concern(concern=concern, by=by)
-
-
-def open_clock(rule: Rule, record: Concern | CumulativeReview) -> Clock:
-    return Clock.objects.get(
-        rule_code=rule.code, record_type=record._meta.label_lower, record_id=record.pk, stopped_at__isnull=True
-    )
 
 
 @dataclass
