@@ -10,7 +10,7 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safeguard.web.access import audit_consult
+from safeguard.web.access import administrator, audit_consult, signed_in
 from safeguard.web.forms import errors_to_form
 
 from . import policy, services, signin
@@ -34,12 +34,6 @@ from .forms import (
     UserForm,
 )
 from .models import ApiToken, Organisation, Unit, User
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _safe_next(request: HttpRequest, fallback: str = "home") -> str:
@@ -81,7 +75,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def mfa_setup(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator: at first sign-in (pending session) or later from the profile."""
-    user: User | None = _user(request) if request.user.is_authenticated else signin.pending_enrolment(request)
+    user: User | None = signed_in(request) if request.user.is_authenticated else signin.pending_enrolment(request)
     if user is None:
         return redirect("accounts:login")
     if signin.confirmed_device(user) is not None:
@@ -126,7 +120,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def profile(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     return render(
         request,
         "accounts/profile.html",
@@ -142,7 +136,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     form = ApiTokenForm(request.POST or None)
     raw = None
     if request.method == "POST" and form.is_valid():
@@ -162,17 +156,17 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
-    token = ApiToken.objects.filter(pk=pk, user=_user(request)).first()
+    token = ApiToken.objects.filter(pk=pk, user=signed_in(request)).first()
     if token is None:
         raise Http404
-    services.revoke_api_token(by=_user(request), token=token)
+    services.revoke_api_token(by=signed_in(request), token=token)
     messages.success(request, f"Token '{token.name}' revoked. It no longer works.")
     return redirect("accounts:api_tokens")
 
 
 @require_http_methods(["GET", "POST"])
 def notifications(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     if request.method == "POST":
         services.mark_notifications_read(user=user)
         return redirect("accounts:notifications")
@@ -212,7 +206,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         policy.scope_of(model)
     except (LookupError, ValueError, TypeError) as exc:
         raise Http404 from exc
-    user = _user(request)
+    user = signed_in(request)
     obj = policy.visible_to(user, model._default_manager.filter(pk=request.POST.get("record_id"))).first()
     if obj is None:
         audit_consult(
@@ -237,16 +231,9 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 # --- Administration -----------------------------------------------------------------------------
 
 
-def _admin(request: HttpRequest) -> User:
-    user = _user(request)
-    if not policy.can(user, policy.Action.ADMINISTER):
-        raise PermissionDenied
-    return user
-
-
 @require_http_methods(["GET"])
 def admin_users(request: HttpRequest) -> HttpResponse:
-    _admin(request)
+    administrator(request)
     users = list(User.objects.select_related("organisation", "unit").prefetch_related("roles")[:500])
     audit_consult(request, "accounts.user", [str(u.pk) for u in users])
     return render(request, "accounts/admin_users.html", {"title": "Users", "users": users})
@@ -254,7 +241,7 @@ def admin_users(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def admin_user_new(request: HttpRequest) -> HttpResponse:
-    admin = _admin(request)
+    admin = administrator(request)
     form = UserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -281,7 +268,7 @@ def admin_user_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def admin_user(request: HttpRequest, pk: int) -> HttpResponse:
-    admin = _admin(request)
+    admin = administrator(request)
     subject = User.objects.filter(pk=pk).select_related("organisation", "unit").first()
     if subject is None:
         raise Http404
@@ -331,7 +318,7 @@ def admin_user(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def admin_user_disable(request: HttpRequest, pk: int) -> HttpResponse:
-    admin = _admin(request)
+    admin = administrator(request)
     subject = User.objects.filter(pk=pk).first()
     if subject is None:
         raise Http404
@@ -350,7 +337,7 @@ def admin_user_disable(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def admin_user_enable(request: HttpRequest, pk: int) -> HttpResponse:
-    admin = _admin(request)
+    admin = administrator(request)
     subject = User.objects.filter(pk=pk).first()
     if subject is None:
         raise Http404
@@ -361,7 +348,7 @@ def admin_user_enable(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def admin_user_reset_mfa(request: HttpRequest, pk: int) -> HttpResponse:
-    admin = _admin(request)
+    admin = administrator(request)
     subject = User.objects.filter(pk=pk).first()
     if subject is None:
         raise Http404
@@ -372,14 +359,14 @@ def admin_user_reset_mfa(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def admin_units(request: HttpRequest) -> HttpResponse:
-    _admin(request)
+    administrator(request)
     units = Unit.objects.select_related("organisation", "supervisor").all()
     return render(request, "accounts/admin_units.html", {"title": "Units", "units": units})
 
 
 @require_http_methods(["GET", "POST"])
 def admin_unit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    admin = _admin(request)
+    admin = administrator(request)
     unit = None
     if pk is not None:
         unit = Unit.objects.filter(pk=pk).first()
@@ -407,7 +394,7 @@ def admin_unit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def admin_organisations(request: HttpRequest) -> HttpResponse:
-    _admin(request)
+    administrator(request)
     return render(
         request,
         "accounts/admin_organisations.html",
@@ -420,7 +407,7 @@ def admin_organisations(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def admin_organisation(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    admin = _admin(request)
+    admin = administrator(request)
     organisation = None
     if pk is not None:
         organisation = Organisation.objects.filter(pk=pk).first()

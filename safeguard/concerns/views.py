@@ -27,7 +27,7 @@ from safeguard.timescales.selectors import clocks_for, with_status
 from safeguard.timescales.services import needs_breach_reason
 from safeguard.voice.models import VoiceRecord
 from safeguard.voice.services import VoiceAnswers, record_voice
-from safeguard.web.access import get_or_404, shown, shown_rows
+from safeguard.web.access import get_or_404, shown, shown_rows, signed_in
 from safeguard.web.forms import errors_to_form
 
 from . import services
@@ -48,12 +48,6 @@ from .timescales import CUMULATIVE_REVIEW, DECISION, RESUBMISSION
 CONCERN_TYPE = "concerns.concern"
 
 FLOW = ["when", "where", "types", "summary", "risk", "people", "check"]
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def draft_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -89,7 +83,7 @@ def _question(
     form = form_class(request.POST or None, initial=initial(concern))
     if request.method == "POST" and form.is_valid():
         try:
-            save(concern, form, _user(request))
+            save(concern, form, signed_in(request))
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
@@ -104,7 +98,7 @@ def _question(
 
 def _recorder(request: HttpRequest) -> User:
     """Police officers, investigators, supervisors and hub staff in a unit record concerns."""
-    user = _user(request)
+    user = signed_in(request)
     if not user.has_role(*policy.RECORDERS) or not user.unit_id:
         raise PermissionDenied
     return user
@@ -277,7 +271,7 @@ def new_person(request: HttpRequest, concern: Concern) -> HttpResponse:
                     town=data["town"],
                     nhs_number=data["nhs_number"],
                 ),
-                by=_user(request),
+                by=signed_in(request),
             )
         except ValidationError as exc:
             errors_to_form(form, exc)
@@ -302,7 +296,7 @@ def involve(request: HttpRequest, concern: Concern, person: int) -> HttpResponse
                 person=subject,
                 roles=form.cleaned_data["roles"],
                 is_child=None if not answer else answer == "yes",
-                by=_user(request),
+                by=signed_in(request),
             )
         except ValidationError as exc:
             errors_to_form(form, exc)
@@ -319,7 +313,7 @@ def involve(request: HttpRequest, concern: Concern, person: int) -> HttpResponse
 @draft_page
 def remove_person(request: HttpRequest, concern: Concern, person: int) -> HttpResponse:
     subject = get_or_404(request, Person, person)
-    services.remove_person(concern=concern, person=subject, by=_user(request))
+    services.remove_person(concern=concern, person=subject, by=signed_in(request))
     messages.success(request, f"{subject.full_name} was removed from this concern.")
     return redirect("concerns:people", pk=concern.pk)
 
@@ -380,7 +374,7 @@ def voice(request: HttpRequest, pk: int, person: int) -> HttpResponse:
                 concern=concern,
                 person=child,
                 answers=_answers(form.cleaned_data, concern),
-                by=_user(request),
+                by=signed_in(request),
                 correction_reason=form.cleaned_data.get("correction_reason", ""),
             )
         except ValidationError as exc:
@@ -410,7 +404,7 @@ def _concern_view(request: HttpRequest, concern: Concern) -> dict[str, Any]:
     """Everything the check page, the detail page and the supervisor's page show about a concern."""
     children = services.children_of(concern)
     shown_rows(request, [c.voice for c in children if c.voice])
-    user = _user(request)
+    user = signed_in(request)
     return {
         "concern": concern,
         "clocks": with_status(clocks_for(user, [(CONCERN_TYPE, concern.pk)])),
@@ -455,7 +449,7 @@ def check(request: HttpRequest, concern: Concern) -> HttpResponse:
         try:
             services.submit_concern(
                 concern=concern,
-                by=_user(request),
+                by=signed_in(request),
                 breach_reason=extra.get("breach_reason", ""),
                 breach_detail=extra.get("breach_detail", ""),
             )
@@ -484,7 +478,7 @@ def check(request: HttpRequest, concern: Concern) -> HttpResponse:
 @require_http_methods(["GET"])
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     concern = get_or_404(request, Concern, pk)
-    user = _user(request)
+    user = signed_in(request)
     context = _concern_view(request, concern)
     may_decide = (
         concern.status == ConcernStatus.SUBMITTED
@@ -508,7 +502,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """The supervisor endorses (with a rationale, and a reason to pass failed voice checks) or returns."""
-    user = _user(request)
+    user = signed_in(request)
     if not user.has_role(RoleCode.SUPERVISOR, RoleCode.HUB):
         raise PermissionDenied
     concern = get_or_404(request, Concern, pk, action=policy.Action.CHANGE)
@@ -554,7 +548,7 @@ def _queue(queryset: Any) -> Any:
 @require_http_methods(["GET"])
 def team(request: HttpRequest) -> HttpResponse:
     """Supervisor: submitted concerns of the teams they supervise, highest risk and oldest first."""
-    user = _user(request)
+    user = signed_in(request)
     if not user.has_role(RoleCode.SUPERVISOR):
         raise PermissionDenied
     # The policy's change scope for a supervisor is exactly their own records and their teams'.
@@ -578,7 +572,7 @@ def _with_decision_clock(user: User, concerns: list[Concern]) -> list[Concern]:
 @require_http_methods(["GET"])
 def hub(request: HttpRequest) -> HttpResponse:
     """Hub: every submitted concern force-wide, by risk then age; and children due a cumulative review."""
-    user = _user(request)
+    user = signed_in(request)
     if not user.has_role(RoleCode.HUB):
         raise PermissionDenied
     rows = shown(request, _queue(policy.visible_to(user, Concern.objects.all())), limit=500)
@@ -605,7 +599,7 @@ def hub(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def cumulative_review(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     if not user.has_role(RoleCode.HUB):
         raise PermissionDenied
     review_row = get_or_404(request, CumulativeReview, pk, action=policy.Action.CHANGE)

@@ -28,6 +28,7 @@ from safeguard.audit.models import Operation, Outcome
 from safeguard.audit.services import PendingEvent
 from safeguard.validation import CONTROL
 from safeguard.web.access import get_or_404, shown_rows
+from safeguard.web.access import signed_in as caller
 
 from . import services
 from .models import DobQuality, FlagKind, Gender, IdentifierKind, NameKind, Person, Source
@@ -63,12 +64,6 @@ Code = Annotated[str, Field(max_length=40), AfterValidator(_single_line)]
 Postcode = Annotated[str, Field(max_length=10), AfterValidator(_single_line)]
 # Free text is limited by the services (with a message saying what to do); this only bounds the request.
 Text = Annotated[str, Field(max_length=200_000), AfterValidator(_narrative)]
-
-
-def caller(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def may_record(request: HttpRequest, model: type[models.Model]) -> User:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from safeguard.accounts import policy
 from safeguard.accounts.models import RoleCode, User
 from safeguard.timescales.selectors import clocks_for, with_status
-from safeguard.web.access import get_or_404, shown_rows
+from safeguard.web.access import get_or_404, shown_rows, signed_in
 from safeguard.web.forms import errors_to_form
 
 from . import services
@@ -18,12 +18,6 @@ from .history import history_of
 from .models import Merge, Person
 from .search import Candidate, Query, search
 from .selectors import household_of, identity_of, relationships_of
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def run_search(request: HttpRequest, query: Query, *, exclude: int | None = None) -> list[Candidate]:
@@ -39,7 +33,7 @@ def run_search(request: HttpRequest, query: Query, *, exclude: int | None = None
 @require_http_methods(["GET"])
 def person_search(request: HttpRequest) -> HttpResponse:
     """'Have we seen this child before?' on its own, from the navigation."""
-    if not _user(request).has_role(*policy.NOMINAL_SEARCHERS):
+    if not signed_in(request).has_role(*policy.NOMINAL_SEARCHERS):
         raise PermissionDenied
     form = SearchForm(request.GET or None)
     candidates = run_search(request, form.query()) if form.is_valid() else None
@@ -60,7 +54,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = [other for other in household_of(person) if other.pk not in related_ids]
     shown_rows(request, [p for _, p in related] + household)
     history = history_of(request, person)
-    clocks = [c for c in clocks_for(_user(request), history.records) if c.is_open or c.outcome == "breached"]
+    clocks = [c for c in clocks_for(signed_in(request), history.records) if c.is_open or c.outcome == "breached"]
     return render(
         request,
         "people/detail.html",
@@ -73,7 +67,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "clocks": with_status(clocks),
             "merges": Merge.objects.filter(survivor=person).select_related("absorbed", "merged_by"),
-            "may_merge": _user(request).has_role(RoleCode.HUB),
+            "may_merge": signed_in(request).has_role(RoleCode.HUB),
             "may_change": policy.can(request.user, policy.Action.CHANGE, person),
         },
     )
@@ -88,7 +82,7 @@ def person_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     form_class, heading = DETAIL_FORMS[kind]
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data, by = form.cleaned_data, _user(request)
+        data, by = form.cleaned_data, signed_in(request)
         try:
             if kind == "name":
                 services.add_name(
@@ -130,7 +124,7 @@ def person_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 def _hub(request: HttpRequest) -> User:
-    user = _user(request)
+    user = signed_in(request)
     if not user.has_role(RoleCode.HUB):
         raise PermissionDenied
     return user

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,10 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from safeguard import parameters
-from safeguard.accounts import policy
 from safeguard.accounts.models import User
 from safeguard.models import ParameterChange
-from safeguard.web.access import shown_rows
+from safeguard.web.access import administrator, shown_rows, with_role
 from safeguard.web.forms import errors_to_form
 
 from . import selectors, services
@@ -25,21 +24,13 @@ from .rules import RULES
 PAGE_SIZE = 50
 
 
-def _user(request: HttpRequest, roles: frozenset[str]) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    if not user.has_role(*roles):
-        raise PermissionDenied
-    return user
-
-
 def _page(request: HttpRequest, clocks: object) -> object:
     return Paginator(clocks, PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
 
 
 @require_http_methods(["GET"])
 def mine(request: HttpRequest) -> HttpResponse:
-    user = _user(request, selectors.WORK_ROLES)
+    user = with_role(request, *selectors.WORK_ROLES)
     now = timezone.now()
     page = _page(request, selectors.my_work(user).select_related("unit"))
     rows = selectors.with_status(shown_rows(request, list(page)), now)  # type: ignore[call-overload]
@@ -48,7 +39,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def team(request: HttpRequest) -> HttpResponse:
-    user = _user(request, selectors.TEAM_ROLES)
+    user = with_role(request, *selectors.TEAM_ROLES)
     now = timezone.now()
     clocks = selectors.my_team(user)
     counts = selectors.summary(clocks, now)
@@ -80,17 +71,9 @@ def team(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _admin(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    if not policy.can(user, policy.Action.ADMINISTER):
-        raise PermissionDenied
-    return user
-
-
 @require_http_methods(["GET"])
 def rules(request: HttpRequest) -> HttpResponse:
-    _admin(request)
+    administrator(request)
     rows = [
         {"rule": rule, "parameters": [(parameters.PARAMETERS[key], parameters.value(key)) for key in rule.parameters]}
         for rule in sorted(RULES.values(), key=lambda r: r.code)
@@ -102,7 +85,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def parameter(request: HttpRequest, key: str) -> HttpResponse:
-    admin = _admin(request)
+    admin = administrator(request)
     found = parameters.PARAMETERS.get(key)
     if found is None:
         raise Http404
@@ -138,7 +121,7 @@ def parameter(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def terms(request: HttpRequest) -> HttpResponse:
-    admin = _admin(request)
+    admin = administrator(request)
     form = TermForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -163,7 +146,7 @@ def terms(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["POST"])
 def remove_term(request: HttpRequest, pk: int) -> HttpResponse:
-    admin = _admin(request)
+    admin = administrator(request)
     term = SchoolTerm.objects.select_related("calendar").filter(pk=pk).first()
     if term is None:
         raise Http404

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest
 
@@ -29,6 +29,29 @@ class BreakGlassRequired(Exception):
     def __init__(self, obj: models.Model) -> None:
         super().__init__(f"{policy.record_type_of(obj)} {obj.pk} is restricted")
         self.obj = obj
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The signed-in user of a request that the login middleware has already let through."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def with_role(request: HttpRequest, *roles: str) -> User:
+    """The signed-in user, if they hold one of ``roles``; 403 otherwise (before any record is read)."""
+    user = signed_in(request)
+    if not user.has_role(*roles):
+        raise PermissionDenied
+    return user
+
+
+def administrator(request: HttpRequest) -> User:
+    """The signed-in user, if the policy lets them administer; 403 otherwise."""
+    user = signed_in(request)
+    if not policy.can(user, policy.Action.ADMINISTER):
+        raise PermissionDenied
+    return user
 
 
 def _queue(request: HttpRequest, event: PendingEvent) -> None:

@@ -13,7 +13,6 @@ is also checked with JavaScript switched off.
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from urllib.parse import urlparse
@@ -22,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from .conftest import DEMO_PASSWORD, GUNICORN, ROOT, free_port, manage, server_env, wait_until_serving
+from .conftest import DEMO_PASSWORD, fresh_database, manage, serving
 from .test_sign_in import SCREENSHOTS, Authenticator, assert_accessible, fill_login, sign_out
 
 pytestmark = pytest.mark.browser
@@ -105,32 +104,10 @@ def seed_known_child() -> None:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """As the conftest's ``server``, plus ``seed_known_child`` in the server's database."""
     tmp = tmp_path_factory.mktemp("safeguard-concern-journey")
-    env = server_env(tmp)
-    manage(env, "migrate", "--noinput")
-    manage(env, "seed_demo", "--password", DEMO_PASSWORD, "--verbosity", "0")
-    manage(env, "shell", "--command", f"from {__name__} import seed_known_child; seed_known_child()")
-    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log = tmp / "gunicorn.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [str(GUNICORN), "safeguard.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers=1", "--threads=4"],
-            cwd=ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_serving(f"{base_url}/login/", process, log)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with fresh_database(tmp) as env:
+        manage(env, "shell", "--command", f"from {__name__} import seed_known_child; seed_known_child()")
+        with serving(tmp, env) as base_url:
+            yield base_url
 
 
 # --- Helpers ---------------------------------------------------------------------------------------
