@@ -21,6 +21,7 @@ from ninja.security import HttpBearer
 from safeguard.accounts.api import router as accounts_router
 from safeguard.accounts.services import user_for_token
 from safeguard.concerns.api import router as concerns_router
+from safeguard.investigations.api import router as investigations_router
 from safeguard.people.api import router as people_router
 from safeguard.timescales.api import router as timescales_router
 from safeguard.voice.api import router as voice_router
@@ -139,3 +140,4 @@ api.add_router("/people", people_router)
 api.add_router("/concerns", concerns_router)
 api.add_router("/voice", voice_router)
 api.add_router("/", timescales_router)
+api.add_router("/", investigations_router)

@@ -74,6 +74,18 @@ def _decision(grade: str, hours: int) -> Parameter:
     )
 
 
+def _cadence(grade: str, days: int) -> Parameter:
+    return Parameter(
+        f"investigations.review_days_{grade}",
+        days,
+        f"Longest gap in days between supervisory reviews of a {grade}-risk investigation",
+        "Local (DOMAIN.md default: high every 7 days, medium 14, standard 28)",
+        minimum=1,
+        maximum=90,
+        unit="days",
+    )
+
+
 PARAMETERS: dict[str, Parameter] = {
     p.key: p
     for p in [
@@ -113,6 +125,45 @@ PARAMETERS: dict[str, Parameter] = {
             "Local (Safeguard default)",
             minimum=1,
             maximum=30,
+            unit="working days",
+        ),
+        Parameter(
+            "investigations.accept_hours",
+            24,
+            "Hours from allocation within which the officer in the case accepts an investigation",
+            "Local (DOMAIN.md default)",
+            minimum=1,
+            maximum=168,
+            unit="hours",
+        ),
+        Parameter(
+            "investigations.first_review_working_days",
+            3,
+            "Working days from allocation by which the first supervisory review is due",
+            "Local (DOMAIN.md default)",
+            minimum=1,
+            maximum=20,
+            unit="working days",
+        ),
+        _cadence("high", 7),
+        _cadence("medium", 14),
+        _cadence("standard", 28),
+        Parameter(
+            "investigations.drift_days",
+            14,
+            "Days without any recorded activity after which an open investigation is drifting",
+            "Local (DOMAIN.md default)",
+            minimum=1,
+            maximum=180,
+            unit="days",
+        ),
+        Parameter(
+            "investigations.sign_off_working_days",
+            2,
+            "Working days a supervisor has to sign off (or refuse) a closure put forward by the officer",
+            "Local (Safeguard default)",
+            minimum=1,
+            maximum=20,
             unit="working days",
         ),
         Parameter(

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "safeguard.concerns",
     "safeguard.voice",
     "safeguard.timescales",
+    "safeguard.investigations",
     # Last, so that our GOV.UK widget templates (safeguard/templates/django/forms/...) win over Django's.
     "django.forms",
 ]

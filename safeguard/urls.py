@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("safeguard.people.urls")),
     path("", include("safeguard.concerns.urls")),
     path("", include("safeguard.timescales.urls")),
+    path("", include("safeguard.investigations.urls")),
     path("api/v1/", api.urls),
 ]

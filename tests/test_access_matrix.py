@@ -10,21 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from safeguard.accounts.models import ApiToken, User
-from safeguard.accounts.services import create_api_token
+from safeguard.accounts.services import break_glass, create_api_token
 from safeguard.concerns.models import Concern, CumulativeReview
+from safeguard.investigations import services as investigation_services
+from safeguard.investigations.models import Action, ActionEntry, Investigation, RequiredNotification
 from safeguard.people.models import Person
 from safeguard.timescales.models import SchoolTerm, TermCalendar
 from safeguard.voice.models import VoiceRecord
 from tests.casework.models import CaseNote
-from tests.conftest import ROLES, Concerns, Force, Notes, People, sign_in
+from tests.conftest import ROLES, Concerns, Force, Notes, People, make_child, make_concern, sign_in
 
 ANON = "anonymous"
 RELATIONS = ["own", "same_unit", "other_unit", "restricted", "missing"]
@@ -148,6 +151,76 @@ def api_change(*, own: int, others: int) -> dict[str, dict[str, int]]:
     }
 
 
+# --- Investigations --------------------------------------------------------------------------------
+# The fixture's investigations are accepted, each with an open action, an entry and a notification.
+INVESTIGATION: dict[str, Any] = dict(record=True, records="investigations")
+ACTION_RECORD: dict[str, Any] = dict(record=True, records="actions")
+# Accepting: only the officer it is allocated to, while it waits; an accepted one redirects to its page.
+ACCEPT_PAGE = amend(
+    every(CHANGE_RECORD, 200, 404), officer=dict(own=302), investigator=dict(own=302), supervisor=dict(own=302)
+)
+# Reviews and sign-off: a supervisor of the officer in the case, who is not the officer in the case.
+REVIEW_INVESTIGATION = only({"supervisor"}, amend(CHANGE_RECORD, supervisor=dict(own=403)))
+CASE_ROLES_ONLY = by_role(403, officer=200, investigator=200, supervisor=200)
+
+
+def api_investigation(
+    table: dict[str, dict[str, int]], *, own: int, others: int, **roles: dict[str, int]
+) -> dict[str, dict[str, int]]:
+    """``table`` for the API: 401 without a token; where the page table allows, what the service then
+    answers (``own`` for the caller's own case, ``others`` for the rest), with per-role exceptions."""
+    out = {
+        role: {rel: (own if rel == "own" else others) if code in (200, 302) else code for rel, code in rels.items()}
+        for role, rels in as_api(table).items()
+    }
+    return amend(out, **roles)
+
+
+# Reviews and sign-off through the API: out of the change scope 404, then the service refuses (422) anyone
+# who is not a supervisor of someone else's case; sign-off and refusal also need a closure to decide.
+SUPERVISOR_API = api_investigation(CHANGE_RECORD, own=422, others=201, hub=dict(same_unit=422, other_unit=422))
+
+
+def user_pk(username: str) -> int:
+    return User.objects.get(username=username).pk
+
+
+def open_body(concerns: Any) -> dict[str, Any]:
+    return {
+        "concern_ids": [concerns.same_unit.pk],
+        "officer_id": user_pk("officer"),
+        "summary": "Alleged assault of a child at home by a parent.",
+        "risk_grade": "medium",
+        "risk_rationale": "Repeat incident in a month.",
+        "first_review_on": investigation_services.today().isoformat(),
+    }
+
+
+def action_body(records: Any) -> dict[str, Any]:
+    return {
+        "kind": "cctv",
+        "title": "Collect the CCTV",
+        "owner_id": user_pk("supervisor"),
+        "due_on": investigation_services.today().isoformat(),
+    }
+
+
+def review_body(records: Any) -> dict[str, Any]:
+    return {
+        "rationale": "The plan is proportionate and the ABE interview is booked.",
+        "voice_check": "yes",
+        "enquiries_check": "yes",
+        "partners_check": "na",
+        "delay_check": "yes",
+        "risk_grade": "medium",
+        "next_review_on": (investigation_services.today() + timedelta(days=7)).isoformat(),
+    }
+
+
+def entry_body(records: Any) -> dict[str, Any]:
+    return {"kind": "progress", "text": "Spoke to the school nurse.", "occurred_at": timezone.now().isoformat()}
+
+
 def voice_body(concerns: Any) -> dict[str, Any]:
     return {
         "person_id": concerns.child.pk,
@@ -188,6 +261,90 @@ def voices(concerns: Concerns) -> Voices:
 
 
 @dataclass
+class Investigations:
+    """Investigations in each relation, opened by the hub: ``own`` has the role's user as officer in
+    the case (the roles that can be one); each has a child, an action, an entry and a notification."""
+
+    child: Any
+    own: dict[str, Investigation]
+    same_unit: Investigation  # the colleague's
+    other_unit: Investigation  # the outsider's, in unit B
+    restricted: Investigation  # the colleague's, from a restricted concern
+
+
+@pytest.fixture
+def investigations(force: Force) -> Investigations:
+    hub, child = force.user("hub"), make_child(force.colleague, "Ivy", "Case")
+
+    def opened(officer: User, restricted: bool = False) -> Investigation:
+        concern = make_concern(officer, child, submit=True, restricted=restricted)
+        if restricted:
+            break_glass(by=hub, obj=concern, reason="Allocating the investigation of it.")
+        investigation = investigation_services.open_investigation(
+            concerns=[concern],
+            officer=officer,
+            summary="Secretive allegation of assault at home by a parent.",
+            risk_grade="medium",
+            risk_rationale="Repeat incident in a month.",
+            first_review_on=investigation_services.today(),
+            by=hub,
+        )
+        investigation_services.accept_investigation(investigation=investigation, by=officer)
+        details = investigation_services.ActionDetails(
+            kind="abe", title="ABE interview", owner=officer, due_on=investigation_services.today()
+        )
+        action = investigation_services.add_action(investigation=investigation, details=details, by=officer)
+        investigation_services.record_entry(
+            action=action, kind="progress", text="Suite booked for Friday.", occurred_at=action.created_at, by=officer
+        )
+        investigation_services.require_notification(
+            investigation=investigation, agency="social_care", purpose="Outcome of the interview.", by=officer
+        )
+        return investigation
+
+    return Investigations(
+        child=child,
+        own={role: opened(force.user(role)) for role in ("officer", "investigator", "supervisor")},
+        same_unit=opened(force.colleague),
+        other_unit=opened(force.outsider),
+        restricted=opened(force.colleague, restricted=True),
+    )
+
+
+@dataclass
+class Actions:
+    """The action of each of the ``investigations`` fixture's investigations, in the same relations."""
+
+    own: dict[str, Action]
+    same_unit: Action
+    other_unit: Action
+    restricted: Action
+
+
+@pytest.fixture
+def actions(investigations: Investigations) -> Actions:
+    def of(investigation: Investigation) -> Action:
+        return investigation.actions.get()
+
+    return Actions(
+        own={role: of(i) for role, i in investigations.own.items()},
+        same_unit=of(investigations.same_unit),
+        other_unit=of(investigations.other_unit),
+        restricted=of(investigations.restricted),
+    )
+
+
+def notification_of(pk: int) -> dict[str, Any]:
+    notification = RequiredNotification.objects.filter(investigation_id=pk).first()
+    return {"notification": notification.pk if notification else 0}
+
+
+def entry_of(pk: int) -> dict[str, Any]:
+    entry = ActionEntry.objects.filter(action_id=pk).first()
+    return {"entry": entry.pk if entry else 0}
+
+
+@dataclass
 class Route:
     method: str
     expected: dict[str, int] | dict[str, dict[str, int]]
@@ -197,6 +354,7 @@ class Route:
     api: bool = False
     records: str = "notes"  # the fixture holding the records in each relation: notes, concerns or people
     record_kwargs: Callable[[Any], dict[str, Any]] = lambda records: {}  # more URL arguments from that fixture
+    of_record: Callable[[int], dict[str, Any]] = lambda pk: {}  # URL arguments from the chosen record's pk
     query: str = ""  # appended to the URL, e.g. "?family_name=Smith"
 
 
@@ -298,6 +456,144 @@ ROUTES: dict[str, Route] = {
     ),
     "api:my_work": Route("GET", {**RECORDERS_ONLY, ANON: 401}, api=True),
     "api:my_team": Route("GET", by_role(403, anonymous=401, supervisor=200, hub=200, leader=200), api=True),
+    "investigations:mine": Route("GET", CASE_ROLES_ONLY),
+    "investigations:team": Route("GET", by_role(403, supervisor=200, hub=200)),
+    "investigations:open": Route("GET", by_role(403, supervisor=200, hub=200)),
+    "investigations:detail": Route("GET", VIEW_RECORD, **INVESTIGATION),
+    "investigations:close": Route("GET", VIEW_RECORD, **INVESTIGATION),
+    "investigations:accept": Route("GET", ACCEPT_PAGE, **INVESTIGATION),
+    "investigations:allocate": Route("GET", only({"supervisor", "hub"}, CHANGE_RECORD), **INVESTIGATION),
+    "investigations:review": Route("GET", REVIEW_INVESTIGATION, **INVESTIGATION),
+    "investigations:add_action": Route("GET", CHANGE_RECORD, **INVESTIGATION),
+    "investigations:find_person": Route("GET", CHANGE_RECORD, **INVESTIGATION),
+    "investigations:add_person": Route(
+        "GET", CHANGE_RECORD, record_kwargs=lambda r: {"person": r.child.pk}, **INVESTIGATION
+    ),
+    "investigations:voice": Route(
+        "GET", CHANGE_RECORD, record_kwargs=lambda r: {"person": r.child.pk}, **INVESTIGATION
+    ),
+    "investigations:require_notification": Route("GET", CHANGE_RECORD, **INVESTIGATION),
+    "investigations:notification": Route("GET", CHANGE_RECORD, of_record=notification_of, **INVESTIGATION),
+    "investigations:action": Route("GET", VIEW_RECORD, **ACTION_RECORD),
+    "investigations:edit_action": Route("GET", CHANGE_RECORD, **ACTION_RECORD),
+    "investigations:finish_action": Route("GET", CHANGE_RECORD, **ACTION_RECORD),
+    "investigations:record_entry": Route("GET", CHANGE_RECORD, **ACTION_RECORD),
+    "investigations:correct_entry": Route("GET", CHANGE_RECORD, of_record=entry_of, **ACTION_RECORD),
+    "api:list_investigations": Route("GET", by_role(200, anonymous=401), api=True),
+    "api:open_investigation": Route(
+        "POST",
+        by_role(403, anonymous=401, officer=422, investigator=422, supervisor=201, hub=201),
+        data=open_body,
+        records="concerns",
+        api=True,
+    ),
+    "api:get_investigation": Route("GET", API_VIEW_RECORD, api=True, **INVESTIGATION),
+    "api:accept_investigation": Route(
+        "POST", api_investigation(CHANGE_RECORD, own=422, others=422), api=True, **INVESTIGATION
+    ),
+    "api:decline_investigation": Route(
+        "POST",
+        api_investigation(CHANGE_RECORD, own=422, others=422),
+        data={"reason": "I know the family well."},
+        api=True,
+        **INVESTIGATION,
+    ),
+    "api:allocate_investigation": Route(
+        "POST",
+        api_investigation(
+            CHANGE_RECORD,
+            own=200,
+            others=200,
+            officer=dict(own=422),  # role: only a supervisor or the hub allocates
+            investigator=dict(own=422),
+            supervisor=dict(same_unit=422),  # the colleague is already the officer in that case
+            hub=dict(own=422, same_unit=422),
+        ),
+        data=lambda r: {"officer_id": user_pk("colleague"), "reason": "Rebalancing the team's work."},
+        api=True,
+        **INVESTIGATION,
+    ),
+    "api:add_action": Route(
+        "POST",
+        # The owner given is unit A's supervisor: not one of unit B's team.
+        api_investigation(CHANGE_RECORD, own=201, others=201, hub=dict(other_unit=422)),
+        data=action_body,
+        api=True,
+        **INVESTIGATION,
+    ),
+    "api:require_notification": Route(
+        "POST",
+        api_investigation(CHANGE_RECORD, own=201, others=201),
+        data={"agency": "school", "purpose": "Tell the designated safeguarding lead."},
+        api=True,
+        **INVESTIGATION,
+    ),
+    "api:notification_sent": Route(
+        "POST",
+        api_investigation(CHANGE_RECORD, own=200, others=200),
+        data=lambda r: {"sent_at": timezone.now().isoformat(), "detail": "Emailed the MASH duty team."},
+        of_record=lambda pk: {"notification_id": notification_of(pk)["notification"]},
+        api=True,
+        **INVESTIGATION,
+    ),
+    "api:record_review": Route(
+        "POST",
+        SUPERVISOR_API,
+        data=review_body,
+        api=True,
+        **INVESTIGATION,
+    ),
+    "api:propose_closure": Route(
+        "POST",
+        api_investigation(CHANGE_RECORD, own=422, others=422),
+        data={"outcome": "18", "rationale": "Investigation complete: no suspect identified."},
+        api=True,
+        **INVESTIGATION,
+    ),
+    "api:sign_off_closure": Route(
+        "POST",
+        every(SUPERVISOR_API, 201, 422),
+        data={"rationale": "All complete."},
+        api=True,
+        **INVESTIGATION,
+    ),
+    "api:refuse_closure": Route(
+        "POST",
+        every(SUPERVISOR_API, 201, 422),
+        data={"rationale": "Speak to the school."},
+        api=True,
+        **INVESTIGATION,
+    ),
+    "api:get_action": Route("GET", API_VIEW_RECORD, api=True, **ACTION_RECORD),
+    "api:update_action": Route(
+        "POST",
+        api_investigation(CHANGE_RECORD, own=200, others=200),
+        data={"version": 1, "title": "Collect the CCTV"},
+        api=True,
+        **ACTION_RECORD,
+    ),
+    "api:finish_action": Route(
+        "POST",
+        api_investigation(CHANGE_RECORD, own=200, others=200),
+        data={"version": 1, "status": "done", "result": "Interview completed and recorded."},
+        api=True,
+        **ACTION_RECORD,
+    ),
+    "api:record_entry": Route(
+        "POST", api_investigation(CHANGE_RECORD, own=201, others=201), data=entry_body, api=True, **ACTION_RECORD
+    ),
+    "api:correct_entry": Route(
+        "POST",
+        api_investigation(CHANGE_RECORD, own=201, others=201),
+        data=lambda r: {
+            "text": "Spoke to the school nurse.",
+            "occurred_at": timezone.now().isoformat(),
+            "reason": "Wrong person named.",
+        },
+        of_record=lambda pk: {"entry_id": entry_of(pk)["entry"]},
+        api=True,
+        **ACTION_RECORD,
+    ),
     "casework:detail": Route("GET", VIEW_RECORD, record=True),
     "casework:edit": Route("GET", CHANGE_RECORD, record=True),
 }
@@ -312,6 +608,26 @@ RECORD_KWARG = {
     "api:return_concern": "concern_id",
     "api:record_voice": "concern_id",
     "api:get_voice": "voice_id",
+    **{
+        f"api:{name}": "investigation_id"
+        for name in (
+            "get_investigation",
+            "accept_investigation",
+            "decline_investigation",
+            "allocate_investigation",
+            "add_action",
+            "require_notification",
+            "notification_sent",
+            "record_review",
+            "propose_closure",
+            "sign_off_closure",
+            "refuse_closure",
+        )
+    },
+    **{
+        f"api:{name}": "action_id"
+        for name in ("get_action", "update_action", "finish_action", "record_entry", "correct_entry")
+    },
 }
 
 
@@ -351,6 +667,12 @@ def secret_of(records: Any, pk: int) -> bytes:
     if isinstance(records, Voices):
         voice = VoiceRecord.objects.filter(pk=pk).first()
         return voice.childs_words.encode() if voice else b"\x00"
+    if isinstance(records, Investigations):
+        investigation = Investigation.objects.filter(pk=pk).first()
+        return investigation.summary.encode() if investigation else b"\x00"
+    if isinstance(records, Actions):
+        action = Action.objects.filter(pk=pk).first()
+        return action.entries.get().text.encode() if action else b"\x00"
     concern = Concern.objects.filter(pk=pk).first()
     return concern.location.encode() if concern else b"\x00"
 
@@ -389,6 +711,7 @@ def test_access_matrix(request: pytest.FixtureRequest, force: Force, name: str, 
     kwargs = {**route.kwargs(force, user), **route.record_kwargs(records)}
     if route.record:
         kwargs[RECORD_KWARG.get(name, "pk")] = record_pk(records, role, relation)
+        kwargs.update(route.of_record(record_pk(records, role, relation)))
         expected = route.expected[role][relation]  # type: ignore[index]
     else:
         expected = route.expected[role]

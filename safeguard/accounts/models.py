@@ -218,6 +218,8 @@ class Scope:
     (optional) to the organisations it has been shared with — only live shares. A ``nominal`` record
     (a person in the force's nominal index) is seen by every police role that sees case content,
     whatever unit recorded it: "have we seen this child before?" must be answerable across the force.
+    ``opens_with`` (optional) names a parent record whose opening opens this one too: an action in a
+    restricted investigation opens to whoever may open the investigation, not only to the action's owner.
     """
 
     unit: str = "unit"
@@ -226,6 +228,7 @@ class Scope:
     partner_org: str | None = None
     record_type: str = ""
     nominal: bool = False
+    opens_with: str | None = None
 
 
 class ScopedRecord(models.Model):

@@ -142,6 +142,8 @@ def is_locked(user: User, obj: models.Model) -> bool:
         return False
     if getattr(obj, f"{scope.owner}_id", None) == user.pk:
         return False
+    if scope.opens_with and not is_locked(user, getattr(obj, scope.opens_with)):
+        return False
     return not AccessGrant.objects.filter(
         user=user, record_type=record_type_of(obj), record_id=str(obj.pk), expires_at__gt=timezone.now()
     ).exists()
@@ -153,10 +155,20 @@ def unlocked_ids(user: User, objs: list[Any]) -> set[Any]:
         return set()
     scope = scope_of(objs[0])
     granted = set(_granted_ids(user, type(objs[0])))
+    open_parents: set[Any] = set()
+    if scope.opens_with:
+        parent_model = type(objs[0])._meta.get_field(scope.opens_with).related_model
+        parent_ids = {getattr(obj, f"{scope.opens_with}_id") for obj in objs}
+        open_parents = unlocked_ids(user, list(parent_model._default_manager.filter(pk__in=parent_ids)))
     unlocked = set()
     for obj in objs:
         restricted = bool(scope.restricted and getattr(obj, scope.restricted))
-        if not restricted or getattr(obj, f"{scope.owner}_id", None) == user.pk or str(obj.pk) in granted:
+        if (
+            not restricted
+            or getattr(obj, f"{scope.owner}_id", None) == user.pk
+            or str(obj.pk) in granted
+            or (scope.opens_with and getattr(obj, f"{scope.opens_with}_id") in open_parents)
+        ):
             unlocked.add(obj.pk)
     return unlocked
 

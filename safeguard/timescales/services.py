@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -109,6 +109,33 @@ def open_clock(rule: Rule, record: models.Model) -> Clock | None:
     return Clock.objects.filter(
         rule_code=rule.code, record_type=record_type_of(record), record_id=record.pk, stopped_at__isnull=True
     ).first()
+
+
+KEEP_OWNER = -1
+
+
+def move_clocks(
+    *,
+    record: models.Model | None = None,
+    record_type: str = "",
+    record_ids: Iterable[int] = (),
+    rule: Rule | None = None,
+    unit_id: int | None = None,
+    owner_id: int | None = KEEP_OWNER,
+) -> int:
+    """Hand the open clocks of ``record`` (or of ``record_ids`` of ``record_type``) to another unit or
+    owner, as when work is reallocated. Due times stay as they were: the work is still owed by then."""
+    if record is not None:
+        record_type, record_ids = record_type_of(record), [record.pk]
+    changes: dict[str, int | None] = {}
+    if unit_id is not None:
+        changes["unit_id"] = unit_id
+    if owner_id != KEEP_OWNER:
+        changes["owner_id"] = owner_id
+    clocks = Clock.objects.filter(record_type=record_type, record_id__in=list(record_ids), stopped_at__isnull=True)
+    if rule is not None:
+        clocks = clocks.filter(rule_code=rule.code)
+    return clocks.update(**changes) if changes else 0
 
 
 def needs_breach_reason(rule: Rule, record: models.Model, now: datetime | None = None) -> bool:

@@ -57,7 +57,8 @@ class VoiceAnswersIn(Schema):
 
 class VoiceOut(Schema):
     id: int
-    concern_id: int
+    concern_id: int | None = Field(description="The concern it was recorded in, or null")
+    investigation_id: int | None = Field(description="The investigation it was recorded in, or null")
     person: PersonRef
     seen: bool
     seen_alone: SeenAlone | None
@@ -83,11 +84,12 @@ class VoiceOut(Schema):
 
 def voice_out(request: HttpRequest, voice: VoiceRecord, *, audit_person: bool = True) -> VoiceOut:
     person = voice.person
-    day = voice.concern.occurred_at or voice.recorded_at
+    day = voice.observed_at or (voice.concern.occurred_at if voice.concern else None) or voice.recorded_at
     ref = person_refs(request, [person], audit=audit_person)[person.pk]
     return VoiceOut(
         id=voice.pk,
         concern_id=voice.concern_id,
+        investigation_id=voice.investigation_id,
         person=ref,
         seen=voice.seen,
         seen_alone=SeenAlone(voice.seen_alone) if voice.seen_alone else None,

@@ -53,12 +53,19 @@ class Demeanour(models.TextChoices):
 
 
 class VoiceRecord(ScopedRecord):
-    """One child's voice in one context (for now a concern). ``unit``/``owner`` follow the concern.
+    """One child's voice in one context: a concern, or an investigation (a child met during enquiries,
+    or seen again). ``unit``/``owner`` follow that context.
 
     Corrections after submission are new versions: the old row stays with ``is_current`` False and the
-    new one names it in ``supersedes`` with a reason."""
+    new one names it in ``supersedes`` with a reason. In an investigation every later record is a new
+    version of the child's voice, with the reason it replaces the last (seen again, corrected)."""
 
-    concern = models.ForeignKey("concerns.Concern", on_delete=models.CASCADE, related_name="voice_records")
+    concern = models.ForeignKey(
+        "concerns.Concern", null=True, blank=True, on_delete=models.CASCADE, related_name="voice_records"
+    )
+    investigation = models.ForeignKey(
+        "investigations.Investigation", null=True, blank=True, on_delete=models.CASCADE, related_name="voice_records"
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="voice_records")
     seen = models.BooleanField()
     seen_alone = models.CharField(max_length=16, choices=SeenAlone.choices, blank=True)
@@ -87,7 +94,17 @@ class VoiceRecord(ScopedRecord):
         constraints = [
             models.UniqueConstraint(
                 fields=["concern", "person"], condition=models.Q(is_current=True), name="one_current_voice_per_child"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["investigation", "person"],
+                condition=models.Q(is_current=True),
+                name="one_current_investigation_voice",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(concern__isnull=False, investigation__isnull=True)
+                | models.Q(concern__isnull=True, investigation__isnull=False),
+                name="voice_has_one_context",
+            ),
         ]
         indexes = [
             models.Index(fields=["person", "is_current", "recorded_at"], name="voice_person_idx"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +21,7 @@ from .models import REASONS_NEEDING_DETAIL, Demeanour, DemeanourObservation, Rea
 
 if TYPE_CHECKING:
     from safeguard.concerns.models import Concern
+    from safeguard.investigations.models import Investigation
 
 VOICE = "voice.voicerecord"
 LABELS = {
@@ -93,6 +94,23 @@ def validate(answers: VoiceAnswers) -> None:
         raise ValidationError(errors)
 
 
+def _columns(answers: VoiceAnswers) -> dict[str, Any]:
+    """The record's columns from the answers, keeping only what the answers make relevant."""
+    return dict(
+        seen=answers.seen,
+        seen_alone=answers.seen_alone if answers.seen else "",
+        seen_alone_reason=answers.seen_alone_reason.strip() if answers.seen else "",
+        spoken_to=answers.spoken_to,
+        reason_not_spoken="" if answers.spoken_to else answers.reason_not_spoken,
+        reason_detail="" if answers.spoken_to else answers.reason_detail.strip(),
+        childs_words=answers.childs_words if answers.spoken_to else "",  # verbatim: not even stripped
+        demeanour_narrative=answers.demeanour_narrative.strip(),
+        wishes_and_feelings=answers.wishes_and_feelings.strip(),
+        others_present=answers.others_present.strip(),
+        informed_decision=answers.informed_decision.strip(),
+    )
+
+
 def record_voice(
     *, concern: Concern, person: Person, answers: VoiceAnswers, by: User, correction_reason: str = ""
 ) -> VoiceRecord:
@@ -114,17 +132,7 @@ def record_voice(
         raise ValidationError("This concern has been submitted; its voice records can only be corrected")
     with transaction.atomic():
         values = dict(
-            seen=answers.seen,
-            seen_alone=answers.seen_alone if answers.seen else "",
-            seen_alone_reason=answers.seen_alone_reason.strip() if answers.seen else "",
-            spoken_to=answers.spoken_to,
-            reason_not_spoken="" if answers.spoken_to else answers.reason_not_spoken,
-            reason_detail="" if answers.spoken_to else answers.reason_detail.strip(),
-            childs_words=answers.childs_words if answers.spoken_to else "",  # verbatim: not even stripped
-            demeanour_narrative=answers.demeanour_narrative.strip(),
-            wishes_and_feelings=answers.wishes_and_feelings.strip(),
-            others_present=answers.others_present.strip(),
-            informed_decision=answers.informed_decision.strip(),
+            **_columns(answers),
             observed_at=answers.observed_at or concern.occurred_at,
             recorded_by=by,
             recorded_at=timezone.now(),
@@ -160,5 +168,56 @@ def record_voice(
             record_type=VOICE,
             records=[voice],
             reason=f"correction: {correction_reason.strip()}" if correcting else "",
+        )
+    return voice
+
+
+def record_investigation_voice(
+    *, investigation: Investigation, person: Person, answers: VoiceAnswers, by: User, reason: str = ""
+) -> VoiceRecord:
+    """Write a child's voice in an investigation: a child met during enquiries, or seen again. Every
+    record after the first is a new version of the child's voice in this investigation, with the reason
+    it replaces the last; the earlier version is kept."""
+    validate(answers)
+    check_text(reason, field="correction_reason", label="The reason")
+    if not investigation.is_open or not policy.can(by, policy.Action.CHANGE, investigation):
+        raise ValidationError("You cannot record a voice in this investigation")
+    if not investigation.people.filter(person=person, is_child=True).exists():
+        raise ValidationError({"person": f"Add {person.full_name} to the investigation as a child first"})
+    with transaction.atomic():
+        current = (
+            VoiceRecord.objects.select_for_update()
+            .filter(investigation=investigation, person=person, is_current=True)
+            .first()
+        )
+        if current is not None and len(reason.strip()) < 10:
+            raise ValidationError(
+                {"correction_reason": "Say why this replaces the earlier record (for example: seen again at interview)"}
+            )
+        if current is not None:
+            current.is_current = False
+            current.save(update_fields=["is_current"])
+        voice = VoiceRecord.objects.create(
+            investigation=investigation,
+            person=person,
+            unit_id=investigation.unit_id,
+            owner_id=investigation.owner_id,
+            is_restricted=investigation.is_restricted,
+            version=(current.version + 1) if current else 1,
+            supersedes=current,
+            correction_reason=reason.strip() if current else "",
+            **_columns(answers),
+            observed_at=answers.observed_at or timezone.now(),
+            recorded_by=by,
+        )
+        DemeanourObservation.objects.bulk_create(
+            [DemeanourObservation(voice=voice, code=code) for code in dict.fromkeys(answers.demeanour)]
+        )
+        audit.record(
+            actor=by,
+            operation=Operation.ALTER if current else Operation.COLLECT,
+            record_type=VOICE,
+            records=[voice],
+            reason=f"replaces version {current.version}: {reason.strip()}" if current else "investigation",
         )
     return voice

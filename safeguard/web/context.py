@@ -38,6 +38,12 @@ NAVIGATION: list[NavItem] = [
     NavItem("Team concerns", "concerns:team", frozenset({RoleCode.SUPERVISOR})),
     NavItem("Hub queue", "concerns:hub", frozenset({RoleCode.HUB})),
     NavItem(
+        "My investigations",
+        "investigations:mine",
+        frozenset({RoleCode.OFFICER, RoleCode.INVESTIGATOR, RoleCode.SUPERVISOR}),
+    ),
+    NavItem("Team investigations", "investigations:team", frozenset({RoleCode.SUPERVISOR, RoleCode.HUB})),
+    NavItem(
         "Find a person",
         "people:search",
         frozenset({RoleCode.OFFICER, RoleCode.INVESTIGATOR, RoleCode.SUPERVISOR, RoleCode.HUB, RoleCode.LEADER}),

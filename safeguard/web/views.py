@@ -29,6 +29,7 @@ ROLE_PANELS = {
         (
             ("Record a concern", "concerns:new"),
             ("My concerns", "concerns:mine"),
+            ("My investigations", "investigations:mine"),
             ("My work", "timescales:mine"),
             ("Find a person", "people:search"),
         ),
@@ -37,7 +38,7 @@ ROLE_PANELS = {
         RoleCode.INVESTIGATOR,
         "Investigator",
         "Run investigations: plans, lines of enquiry, actions and outcomes.",
-        (("My work", "timescales:mine"),),
+        (("My investigations", "investigations:mine"), ("My work", "timescales:mine")),
     ),
     RoleCode.SUPERVISOR: RolePanel(
         RoleCode.SUPERVISOR,
@@ -45,6 +46,7 @@ ROLE_PANELS = {
         "Review your team's concerns and investigations, give directions and sign off.",
         (
             ("Team concerns to review", "concerns:team"),
+            ("Team investigations", "investigations:team"),
             ("My team's work", "timescales:team"),
             ("Find a person", "people:search"),
         ),
@@ -53,7 +55,12 @@ ROLE_PANELS = {
         RoleCode.HUB,
         "Safeguarding hub",
         "Triage concerns force-wide, research history, share with partners and record strategy discussions.",
-        (("Hub queue", "concerns:hub"), ("The hub's work", "timescales:team"), ("Find a person", "people:search")),
+        (
+            ("Hub queue", "concerns:hub"),
+            ("Investigations across the force", "investigations:team"),
+            ("The hub's work", "timescales:team"),
+            ("Find a person", "people:search"),
+        ),
     ),
     RoleCode.PARTNER: RolePanel(
         RoleCode.PARTNER,

@@ -184,7 +184,7 @@ def test_a_batch_raced_by_another_sweeper_inserts_no_second_alert(force: Force) 
     assert Alert.objects.filter(clock=clock).count() == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent sweepers need PostgreSQL's row locks")
 def test_two_sweepers_running_at_once_alert_exactly_once(force: Force) -> None:
     clocks = [note_clock(force, title=f"note {i}") for i in range(400)]
