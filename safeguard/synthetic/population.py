@@ -1,19 +1,20 @@
 """The synthetic population of Northshire (SYNTHETIC.md): households of carers and children, adults
 known to the police, the same child recorded more than once under a different spelling, ten years of
-concerns with their children's voices — and the ground truth of all of it, so tests and benchmarks can
-score matching, dashboards and audits against what was injected.
+concerns with their children's voices, the investigations opened from them at every stage — and the
+ground truth of all of it, so tests and benchmarks can score matching, dashboards and audits against
+what was injected.
 
     load_population(spec=PopulationSpec(persons=8_000), ground_truth_path=path)
 
 Deterministic for a given ``PopulationSpec`` (seed, size and ``today``), on SQLite and PostgreSQL
-alike. Rows are built in memory a household at a time and written in batches: ``bulk_create`` on
-SQLite, COPY on PostgreSQL (several times faster at millions of rows). Person, concern and voice ids
-are allocated here, after the highest id in the table, so every row can name its parent without
-reading it back; the sequences are moved past them at the end. Load into a quiet database: nothing
-else may insert people or concerns meanwhile.
+alike. Rows are built in memory a household at a time and written in batches: one ``executemany``
+per table on SQLite, COPY on PostgreSQL (several times faster at millions of rows). Person, concern,
+voice, investigation, review, action and entry ids are allocated here, after the highest id in the
+table, so every row can name its parent without reading it back; the sequences are moved past them at
+the end. Load into a quiet database: nothing else may insert these records meanwhile.
 
-Sizes (SYNTHETIC.md tiers): demo 8k people and 10k concerns load in ~20 s on SQLite; 250k people-only
-in ~1.5 min; 2M people-only (the search benchmark) in minutes on PostgreSQL.
+Sizes (SYNTHETIC.md tiers): demo 8k people, 10k concerns and ~1k investigations load in ~12 s on
+SQLite; 250k people-only in ~1.5 min; 2M people-only (the search benchmark) in minutes on PostgreSQL.
 
 The load is one transaction with one audit event naming every person created ("synthetic force
 loaded: N persons"); the synthetic officers it adds to units that have none are audited like the demo
@@ -40,7 +41,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from safeguard import parameters
-from safeguard.accounts.models import Role, RoleCode, Unit, User
+from safeguard.accounts.models import Role, RoleCode, ScopedRecord, Unit, User
 from safeguard.audit import services as audit
 from safeguard.audit.models import Operation
 from safeguard.concerns.models import (
@@ -59,6 +60,28 @@ from safeguard.concerns.models import (
     SupervisorDecision,
 )
 from safeguard.concerns.timescales import CUMULATIVE_REVIEW, DECISION, RESUBMISSION
+from safeguard.investigations.models import (
+    REVIEW_CHECKS,
+    Action,
+    ActionEntry,
+    ActionStatus,
+    Agency,
+    Allocation,
+    Check,
+    ClosureDecision,
+    ClosureProposal,
+    EntryKind,
+    Investigation,
+    InvestigationConcern,
+    InvestigationPerson,
+    InvestigationRisk,
+    InvestigationStatus,
+    LineOfEnquiry,
+    Outcome,
+    RequiredNotification,
+    SupervisoryReview,
+)
+from safeguard.investigations.timescales import ACCEPTANCE, ACTION, REVIEW, SIGN_OFF, end_of
 from safeguard.people import identity
 from safeguard.people.models import (
     Address,
@@ -75,6 +98,7 @@ from safeguard.people.models import (
     Source,
 )
 from safeguard.people.services import name_rows
+from safeguard.timescales.calendars import LONDON, at_london, end_of_nth_working_day, nth_working_day_after
 from safeguard.timescales.models import BreachReason, Clock, ClockOutcome
 from safeguard.timescales.rules import Rule
 from safeguard.timescales.services import THRESHOLD_VALUES, new_clock
@@ -195,6 +219,13 @@ BREACH_DETAIL: dict[str, str] = {
     BreachReason.OTHER: "The system was unavailable for part of the shift.",
 }
 DECISION_DUE_HOURS = {RiskGrade.HIGH: 4, RiskGrade.MEDIUM: 24, RiskGrade.STANDARD: 72}
+INVESTIGATION_SHARE: dict[str, float] = {RiskGrade.HIGH: 0.35, RiskGrade.MEDIUM: 0.14, RiskGrade.STANDARD: 0.035}
+# Of the investigations open at the end, the share left at each stage besides "under investigation".
+OPEN_STAGE_SHARE: dict[str, float] = {
+    InvestigationStatus.ALLOCATED: 0.10,
+    InvestigationStatus.CLOSURE_PROPOSED: 0.10,
+    InvestigationStatus.UNALLOCATED: 0.05,
+}
 TIERS = {"demo": (8_000, 10_000), "S": (250_000, 250_000), "M": (2_000_000, 2_000_000)}
 
 # Identity noise on a second (or third) record of the same person, with relative weights.
@@ -230,6 +261,14 @@ def _default_late_endorsement() -> dict[str, float]:
     return {"PPU-NORTH": 0.04, "PPU-SOUTH": 0.30, "CAIT": 0.08}
 
 
+def _default_late_supervision() -> dict[str, float]:
+    return {"PPU-NORTH": 0.06, "PPU-SOUTH": 0.30, "CAIT": 0.10}
+
+
+def _default_drift() -> dict[str, float]:
+    return {"PPU-NORTH": 0.08, "PPU-SOUTH": 0.35, "CAIT": 0.10}
+
+
 @dataclass(frozen=True)
 class PopulationSpec:
     """What to generate. ``concerns`` defaults to 1.25 per person (the demo tier's ~10k for ~8k)."""
@@ -246,6 +285,17 @@ class PopulationSpec:
     officers_per_unit: int = 6
     weak_voice_share: Mapping[str, float] = field(default_factory=_default_weak_voice)
     late_endorsement_share: Mapping[str, float] = field(default_factory=_default_late_endorsement)
+    # Investigations: the share of endorsed concerns investigated, by risk grade (demo: ~1k for ~10k).
+    investigation_share: Mapping[str, float] = field(default_factory=lambda: dict(INVESTIGATION_SHARE))
+    linked_share: float = 0.1  # of those, opened from two concerns about the same child
+    # Late acceptances, reviews, actions and sign-offs in a unit's history; its open reviews and
+    # actions left overdue; its open investigations left drifting (a share of each unit's open ones).
+    late_supervision_share: Mapping[str, float] = field(default_factory=_default_late_supervision)
+    drift_share: Mapping[str, float] = field(default_factory=_default_drift)
+    open_stage_share: Mapping[str, float] = field(default_factory=lambda: dict(OPEN_STAGE_SHARE))
+    # The unit's first officer (in the demo force, the officer who signs in) carries this share of its
+    # investigations, one of them awaiting their acceptance and one awaiting sign-off.
+    lead_share: float = 0.4
     concern_mix: Mapping[str, float] = field(default_factory=lambda: dict(CONCERN_MIX))
     risk_mix: Mapping[str, float] = field(default_factory=lambda: dict(RISK_MIX))
     nhs_missing: float = 0.40
@@ -295,6 +345,19 @@ class ReviewTruth:
 
 
 @dataclass
+class InvestigationFailure:
+    """A practice failure in an investigation, as the data shows it. ``kind`` is "drifting" (open, and
+    nothing recorded for the drift parameter's days), or "late_X" (a clock of rule X stopped after its
+    due time) or "X_overdue" (still open past it), X one of acceptance, review, action, sign_off;
+    ``record_id`` is the review or action concerned (a late review: the review recorded late)."""
+
+    kind: str
+    investigation_id: int
+    unit: str
+    record_id: int | None = None
+
+
+@dataclass
 class GroundTruth:
     """What was generated and injected. ``cluster[i]`` is the real individual of person
     ``first_person_id + i``: two person ids are the same child or adult exactly when their clusters are
@@ -307,6 +370,7 @@ class GroundTruth:
     variants: list[Variant] = field(default_factory=list)
     failures: list[PracticeFailure] = field(default_factory=list)
     reviews: list[ReviewTruth] = field(default_factory=list)
+    investigation_failures: list[InvestigationFailure] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
     def cluster_of(self, person_id: int) -> int:
@@ -335,7 +399,17 @@ class GroundTruth:
         ]
         failures = [PracticeFailure(**f) for f in data.pop("failures")]
         reviews = [ReviewTruth(**r) for r in data.pop("reviews")]
-        return cls(**data, variants=variants, failures=failures, reviews=reviews)
+        investigation_failures = [InvestigationFailure(**f) for f in data.pop("investigation_failures")]
+        return cls(
+            **data,
+            variants=variants,
+            failures=failures,
+            reviews=reviews,
+            investigation_failures=investigation_failures,
+        )
+
+    def drifting(self) -> set[int]:
+        return {f.investigation_id for f in self.investigation_failures if f.kind == "drifting"}
 
 
 # --- Random draws --------------------------------------------------------------------------------
@@ -497,7 +571,7 @@ class Staff:
 
 @dataclass
 class Rows:
-    """Rows waiting for the next ``bulk_create``, parents before children."""
+    """Rows waiting for the next insert, parents before children."""
 
     persons: list[Person] = field(default_factory=list)
     names: list[PersonName] = field(default_factory=list)
@@ -513,10 +587,20 @@ class Rows:
     voices: list[VoiceRecord] = field(default_factory=list)
     observations: list[DemeanourObservation] = field(default_factory=list)
     reviews: list[CumulativeReview] = field(default_factory=list)
+    investigations: list[Investigation] = field(default_factory=list)
+    investigation_concerns: list[InvestigationConcern] = field(default_factory=list)
+    investigation_people: list[InvestigationPerson] = field(default_factory=list)
+    allocations: list[Allocation] = field(default_factory=list)
+    investigation_risks: list[InvestigationRisk] = field(default_factory=list)
+    supervisory_reviews: list[SupervisoryReview] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    action_entries: list[ActionEntry] = field(default_factory=list)
+    notifications: list[RequiredNotification] = field(default_factory=list)
+    closure_proposals: list[ClosureProposal] = field(default_factory=list)
     clocks: list[Clock] = field(default_factory=list)
 
     def flush(self, counts: dict[str, int]) -> None:
-        insert = copy_rows if connection.vendor == "postgresql" else bulk_insert
+        insert = copy_rows if connection.vendor == "postgresql" else insert_rows
         for name, model in (
             ("persons", Person),
             ("names", PersonName),
@@ -532,6 +616,16 @@ class Rows:
             ("voices", VoiceRecord),
             ("observations", DemeanourObservation),
             ("reviews", CumulativeReview),
+            ("investigations", Investigation),
+            ("investigation_concerns", InvestigationConcern),
+            ("investigation_people", InvestigationPerson),
+            ("allocations", Allocation),
+            ("investigation_risks", InvestigationRisk),
+            ("supervisory_reviews", SupervisoryReview),
+            ("actions", Action),
+            ("action_entries", ActionEntry),
+            ("notifications", RequiredNotification),
+            ("closure_proposals", ClosureProposal),
             ("clocks", Clock),
         ):
             rows: list[models.Model] = getattr(self, name)
@@ -541,18 +635,33 @@ class Rows:
                 rows.clear()
 
 
-def bulk_insert(model: type[models.Model], rows: list[models.Model]) -> None:
-    model._default_manager.bulk_create(rows, batch_size=2_000)  # type: ignore[attr-defined]
+def _columns(model: type[models.Model], rows: list[models.Model]) -> list[models.Field[Any, Any]]:
+    """Every concrete column, the primary key only when it was allocated."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and getattr(rows[0], f.attname) is None)  # type: ignore[attr-defined]
+    ]
+
+
+def insert_rows(model: type[models.Model], rows: list[models.Model]) -> None:
+    """SQLite: the INSERT ``bulk_create`` would send, as one ``executemany`` of the values each field
+    prepares. ``bulk_create`` compiles the SQL of every row afresh, which was most of the load's time."""
+    fields = _columns(model, rows)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    values = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608 (model's own names)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql, [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] for row in rows]
+        )
 
 
 def copy_rows(model: type[models.Model], rows: list[models.Model]) -> None:
     """PostgreSQL's COPY of what ``bulk_create`` would insert (several times faster at millions of rows):
     every concrete column, the primary key only when it was allocated, values prepared by each field."""
-    fields = [
-        f
-        for f in model._meta.concrete_fields
-        if not (f.primary_key and getattr(rows[0], f.attname) is None)  # type: ignore[attr-defined]
-    ]
+    fields = _columns(model, rows)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(f.column)) for f in fields)
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
@@ -690,6 +799,7 @@ class Population:
         self.concerns_per_household = 0.0 if spec.people_only else target / max(1.0, self._families_expected())
         self.min_alone_age = parameters.value("voice.seen_alone_age")
         self.min_decision_chars = parameters.value("voice.informed_decision_min_chars")
+        self.investigations = InvestigationWriter(self)
 
     # -- sizes
 
@@ -721,13 +831,48 @@ class Population:
         self._move_sequences()
         self.truth.counts["variants"] = len(self.truth.variants)
         self.truth.counts["individuals"] = self.individuals
+        for status, count in sorted(self.investigations.statuses.items()):
+            self.truth.counts[f"investigations_{status}"] = count
         return self.truth
 
     def _move_sequences(self) -> None:
-        statements = connection.ops.sequence_reset_sql(no_style(), [Person, Concern, VoiceRecord, CumulativeReview])
+        allocated = [
+            Person,
+            Concern,
+            VoiceRecord,
+            CumulativeReview,
+            Investigation,
+            SupervisoryReview,
+            Action,
+            ActionEntry,
+        ]
+        statements = connection.ops.sequence_reset_sql(no_style(), allocated)
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
+
+    # -- clocks
+
+    def clock(
+        self, rule: Rule, record: ScopedRecord, label: str, owner: int | None, start: datetime, **ctx: str
+    ) -> Clock:
+        """A clock as the service would have started it, with the shipped values, at the stage it has
+        reached by the force's "now" (no alerts: they belong to the past)."""
+        clock = new_clock(
+            rule=rule,
+            record_type=record._meta.label_lower,
+            record_id=record.pk,
+            label=label,
+            unit_id=record.unit_id,
+            owner_id=owner,
+            started_at=start,
+            context=ctx,
+            values=parameters.defaults([*rule.parameters, *THRESHOLD_VALUES]),
+            is_restricted=record.is_restricted,
+            now=self.now,
+        )
+        self.rows.clocks.append(clock)
+        return clock
 
     # -- people
 
@@ -987,6 +1132,16 @@ class Population:
                     rows.flags.append(Flag(person_id=child.original.pid, kind=flag, source=Source.PARTNER))
 
 
+def stop(clock: Clock, at: datetime, by: int | None, draw: Draw) -> None:
+    """Stop a generated clock as ``stop_clock`` would at ``at``; late work gets a breach reason."""
+    clock.stopped_at, clock.stopped_by_id, clock.next_at = at, by, None
+    clock.outcome = ClockOutcome.BREACHED if at > clock.due_at else ClockOutcome.MET
+    clock.stage = clock.stage_at(at)
+    if clock.outcome == ClockOutcome.BREACHED:
+        clock.breach_reason = draw.weighted(BREACH_MIX)
+        clock.breach_detail = BREACH_DETAIL[clock.breach_reason]
+
+
 # --- Concerns ------------------------------------------------------------------------------------
 
 
@@ -1052,6 +1207,7 @@ class ConcernWriter:
         self.rng = population.rng
         self.draw = population.draw
         self.first_seen: dict[int, datetime] = {}
+        self.endorsed: list[Endorsed] = []  # what investigations may be opened from
 
     def write(self) -> dict[int, datetime]:
         p = self.p
@@ -1075,6 +1231,7 @@ class ConcernWriter:
             for pid, occurred, cid, status, unit in concern:
                 child_records.setdefault(pid, []).append((occurred, cid, status, unit))
         self._reviews(child_records)
+        self.p.investigations.write(self.endorsed)
         return self.first_seen
 
     def _window(self) -> tuple[datetime, datetime] | None:
@@ -1300,36 +1457,17 @@ class ConcernWriter:
                     decided_at=endorsed_at,
                 )
             )
+            people = [(record.pid, role, is_child) for record, role, is_child in involved]
+            self.endorsed.append(Endorsed(concern, kind, unit, people, endorsed_at.astimezone(UTC)))
         return children
 
     def _clock(
         self, rule: Rule, record: Concern | CumulativeReview, label: str, owner: int | None, start: datetime, **ctx: str
     ) -> Clock:
-        """A clock as the service would have started it, with the shipped values, at the stage it has
-        reached by the force's "now" (no alerts: they belong to the past)."""
-        clock = new_clock(
-            rule=rule,
-            record_type=record._meta.label_lower,
-            record_id=record.pk,
-            label=label,
-            unit_id=record.unit_id,
-            owner_id=owner,
-            started_at=start,
-            context=ctx,
-            values=parameters.defaults([*rule.parameters, *THRESHOLD_VALUES]),
-            is_restricted=record.is_restricted,
-            now=self.p.now,
-        )
-        self.p.rows.clocks.append(clock)
-        return clock
+        return self.p.clock(rule, record, label, owner, start, **ctx)
 
     def _stop(self, clock: Clock, at: datetime, by: int | None) -> None:
-        clock.stopped_at, clock.stopped_by_id, clock.next_at = at, by, None
-        clock.outcome = ClockOutcome.BREACHED if at > clock.due_at else ClockOutcome.MET
-        clock.stage = clock.stage_at(at)
-        if clock.outcome == ClockOutcome.BREACHED:
-            clock.breach_reason = self.draw.weighted(BREACH_MIX)
-            clock.breach_detail = BREACH_DETAIL[clock.breach_reason]
+        stop(clock, at, by, self.draw)
 
     def _concern_clocks(
         self,
@@ -1491,3 +1629,1046 @@ class ConcernWriter:
                 if done:
                     self._stop(clock, completed, p.staff.hub)
                 p.truth.reviews.append(ReviewTruth(pid, cid, n, review.status))
+
+
+# --- Investigations ------------------------------------------------------------------------------
+#
+# Each investigation is first planned as a whole life in memory (allocation, plan, reviews on the
+# cadence, notifications, closure), as the services would have recorded it, then cut at the force's
+# "now" (or earlier, for one left to drift), and only then turned into rows and clocks. Its status,
+# clocks and last activity are read off what is left, so they always agree with each other.
+
+L = LineOfEnquiry
+
+ENQUIRIES: dict[str, tuple[str, ...]] = {  # by concern type, the usual first line first
+    ConcernType.DOMESTIC_ABUSE: (
+        L.WITNESSES,
+        L.SUSPECT_INTERVIEW,
+        L.PARTNER_CHECKS,
+        L.SAFEGUARDING,
+        L.HOUSE_TO_HOUSE,
+        L.CCTV,
+        L.ABE_INTERVIEW,
+    ),
+    ConcernType.PHYSICAL: (L.MEDICAL, L.ABE_INTERVIEW, L.STRATEGY_DISCUSSION, L.SUSPECT_INTERVIEW, L.WITNESSES),
+    ConcernType.SEXUAL: (
+        L.STRATEGY_DISCUSSION,
+        L.ABE_INTERVIEW,
+        L.MEDICAL,
+        L.FORENSIC,
+        L.SUSPECT_INTERVIEW,
+        L.DIGITAL,
+        L.PARTNER_CHECKS,
+    ),
+    ConcernType.CSE: (L.STRATEGY_DISCUSSION, L.ABE_INTERVIEW, L.DIGITAL, L.CCTV, L.SUSPECT_INTERVIEW, L.SAFEGUARDING),
+    ConcernType.CCE: (L.STRATEGY_DISCUSSION, L.DIGITAL, L.CCTV, L.SUSPECT_INTERVIEW, L.SAFEGUARDING),
+    ConcernType.ONLINE: (L.DIGITAL, L.SUSPECT_INTERVIEW, L.ABE_INTERVIEW, L.PARTNER_CHECKS, L.SAFEGUARDING),
+}
+WELFARE_ENQUIRIES = (L.PARTNER_CHECKS, L.STRATEGY_DISCUSSION, L.SAFEGUARDING, L.WITNESSES, L.ABE_INTERVIEW)
+ENQUIRY_TEXT: dict[str, tuple[str, str, str]] = {  # title, detail, what it found
+    L.ABE_INTERVIEW: (
+        "Achieving Best Evidence interview of the child",
+        "Plan it with social care; an intermediary if needed; visually recorded.",
+        "Interview held and recorded; the child gave a clear account, recording exhibited.",
+    ),
+    L.MEDICAL: (
+        "Paediatric medical examination",
+        "Arrange with the on-call paediatrician, with consent from whoever has parental responsibility.",
+        "Examination done; the findings are consistent with the child's account, report on file.",
+    ),
+    L.FORENSIC: (
+        "Forensic recovery of clothing and bedding",
+        "Seize and submit for examination; record continuity.",
+        "Items submitted and the results added to the case file.",
+    ),
+    L.HOUSE_TO_HOUSE: (
+        "House-to-house enquiries in the street",
+        "Both sides of the street and the flats opposite.",
+        "Twelve addresses visited; one neighbour heard shouting and gave a statement.",
+    ),
+    L.DIGITAL: (
+        "Download and examine the phones and devices",
+        "Seize with consent or on arrest; submit to the digital forensics unit.",
+        "Download examined; the relevant messages are exhibited.",
+    ),
+    L.CCTV: (
+        "Secure CCTV and doorbell footage",
+        "Shops, buses and doorbell cameras near the address.",
+        "Footage secured and viewed; it shows the car arriving and leaving.",
+    ),
+    L.WITNESSES: (
+        "Statements from the witnesses",
+        "The neighbour who called and the adults present.",
+        "Two statements taken and filed.",
+    ),
+    L.SUSPECT_INTERVIEW: (
+        "Arrest or voluntary interview of the suspect",
+        "Disclosure to the solicitor first; consider bail conditions that protect the child.",
+        "Interviewed under caution; the file went to the CPS for advice.",
+    ),
+    L.PARTNER_CHECKS: (
+        "Checks with social care, health and the school",
+        "The family's history and any plan for the children.",
+        "Checks back: the family is known to early help, with no current plan.",
+    ),
+    L.STRATEGY_DISCUSSION: (
+        "Strategy discussion with social care and health",
+        "Request it today; police attend and record the decisions.",
+        "Held; a section 47 enquiry was agreed and the actions shared.",
+    ),
+    L.SAFEGUARDING: (
+        "Safeguarding measures for the child",
+        "A safety plan with the protective carer; consider a protection notice or bail conditions.",
+        "Safety plan agreed with the carer and shared with the school.",
+    ),
+}
+CLOSED_RESULTS = (
+    "Closed: the carer withdrew consent and the evidence was gathered another way.",
+    "Closed: no longer proportionate once the partner checks came back.",
+    "Closed: the footage had been overwritten before it could be secured.",
+)
+DIRECTIONS = (
+    ("Speak to the child again, alone, and record their own words", "Use their words in the plan and the risk."),
+    ("Record why the suspect has not been arrested", "Write the rationale into the plan, with the risk to the child."),
+    ("Tell social care about the family's new address", "Confirm it was received and record who you spoke to."),
+    ("Chase the device download and record its reference", "Escalate to the unit's manager if no date is given."),
+    ("Update the safety plan with the school", "Include who collects the child and the suspect's bail conditions."),
+    (
+        "Bring every open line of enquiry up to date",
+        "Each needs an update, or closing with a reason, before my review.",
+    ),
+)
+CHECK_GAPS = {
+    "voice_check": "The child's own words are not yet in the plan.",
+    "enquiries_check": "Two lines of enquiry have had no update since the last review.",
+    "partners_check": "Social care has not been told of the arrest.",
+    "delay_check": "The delay in the interview is not explained.",
+}
+REVIEW_RATIONALES = (
+    "The plan is proportionate to the risk; enquiries are progressing and the child is safe with a safety plan.",
+    "Good progress on the lines of enquiry; the child's account is driving the plan.",
+    "Slow progress since the last review; directions set to move the key enquiries on.",
+    "Risk reviewed with the officer; the grade stands and the plan remains right for the child.",
+)
+REGRADE_RATIONALES = {
+    RiskGrade.HIGH: "New disclosure, and the suspect has been seen near the school: the risk is raised to high.",
+    RiskGrade.MEDIUM: "The suspect is on bail away from the address, but the family is struggling: medium.",
+    RiskGrade.STANDARD: "The suspect is charged and remanded and the child is safe: the risk is lowered.",
+}
+ENTRY_TEXTS = {
+    EntryKind.PROGRESS: (
+        "Called the school's safeguarding lead; the attendance record is promised by Friday.",
+        "Left a message for the social worker; visit to the family booked for next week.",
+        "Chased the digital forensics unit; the download is in the queue.",
+        "Spoke to the mother, who says the child is settled and sleeping better.",
+    ),
+    EntryKind.EVIDENCE: (
+        "Statement taken from the neighbour and exhibited.",
+        "Footage downloaded and exhibited; the copy is with the case papers.",
+        "Medical report received and added to the file.",
+        "Messages from the child's phone exhibited with the download report.",
+    ),
+    EntryKind.DECISION: (
+        "Decided not to seek a further medical: no injury seen and none disclosed.",
+        "Decided to interview the suspect voluntarily: no grounds for arrest now.",
+        "Decided with social care that the child stays at home under the safety plan.",
+    ),
+}
+CORRECTION_REASONS = (
+    "The time was wrong: corrected from my pocket notebook.",
+    "The wrong day was entered; corrected from the call log.",
+)
+DECLINE_REASONS = (
+    "I know the family socially: a conflict of interest.",
+    "On leave from tomorrow for two weeks.",
+    "Already carrying a full caseload of high-risk investigations.",
+)
+REALLOCATE_REASONS = (
+    "The officer in the case is on long-term sick leave.",
+    "Rebalancing the team's caseloads.",
+    "The officer in the case has moved to another team.",
+)
+NOTIFICATIONS: dict[str, str] = {
+    Agency.CHILDRENS_SOCIAL_CARE: "The police enquiries and the risk to the child, for the section 47 enquiry.",
+    Agency.HEALTH: "The health visitor should know of the investigation and the safety plan.",
+    Agency.SCHOOL: "The designated safeguarding lead should know of the safety plan and who may collect the child.",
+}
+SENT_DETAIL = "Sent by secure email to the duty team and receipt confirmed; reference {reference}."
+CRIME_OUTCOMES: dict[str, float] = {
+    Outcome.CHARGED: 0.15,
+    Outcome.CHARGED_ALTERNATIVE: 0.01,
+    Outcome.YOUTH_CAUTION: 0.02,
+    Outcome.ADULT_CAUTION: 0.03,
+    Outcome.COMMUNITY_RESOLUTION: 0.03,
+    Outcome.NOT_PUBLIC_INTEREST_CPS: 0.02,
+    Outcome.NOT_PUBLIC_INTEREST_POLICE: 0.03,
+    Outcome.SUSPECT_UNDER_AGE: 0.02,
+    Outcome.NO_SUSPECT_NO_SUPPORT: 0.12,
+    Outcome.EVIDENTIAL_VICTIM_SUPPORTS: 0.08,
+    Outcome.EVIDENTIAL_NO_SUPPORT: 0.25,
+    Outcome.NO_SUSPECT: 0.06,
+    Outcome.OTHER_BODY: 0.10,
+    Outcome.NOT_PUBLIC_INTEREST_INVESTIGATION: 0.05,
+    Outcome.DIVERSION: 0.03,
+}
+NON_CRIME_OUTCOMES: dict[str, float] = {
+    Outcome.NON_CRIME_SAFEGUARDED: 0.5,
+    Outcome.NON_CRIME_PARTNER_LEAD: 0.3,
+    Outcome.NON_CRIME_UNSUBSTANTIATED: 0.2,
+}
+WELFARE_TYPES = {
+    ConcernType.NEGLECT,
+    ConcernType.EMOTIONAL,
+    ConcernType.OTHER_WELFARE,
+    ConcernType.POLICE_PROTECTION,
+}
+CLOSURE_RATIONALES = (
+    "Every line of enquiry is complete or closed with a reason; partners are told; the child is safeguarded.",
+    "The CPS decision is recorded and the family told; social care leads the plan for the child.",
+)
+SIGN_OFF_RATIONALES = ("Agreed: the file is complete and the outcome right for the child.",)
+REFUSAL_REASONS = ("Record the child's view of the outcome and tell the school before I sign this off.",)
+OPEN_LAG_HOURS = {RiskGrade.HIGH: (0.5, 8.0), RiskGrade.MEDIUM: (2.0, 72.0), RiskGrade.STANDARD: (6.0, 168.0)}
+DURATION_DAYS = {RiskGrade.HIGH: 90, RiskGrade.MEDIUM: 110, RiskGrade.STANDARD: 60}  # median, accepted -> proposed
+REGRADE = {
+    RiskGrade.HIGH: (RiskGrade.MEDIUM, RiskGrade.STANDARD),
+    RiskGrade.MEDIUM: (RiskGrade.HIGH, RiskGrade.STANDARD),
+    RiskGrade.STANDARD: (RiskGrade.MEDIUM, RiskGrade.HIGH),
+}
+
+
+@dataclass
+class Endorsed:
+    """An endorsed concern an investigation may be opened from, with its people (id, role, child?)."""
+
+    concern: Concern
+    kind: str
+    unit: str
+    people: list[tuple[int, str, bool]]
+    endorsed_at: datetime
+
+    @property
+    def children(self) -> set[int]:
+        return {pid for pid, _, child in self.people if child}
+
+
+@dataclass
+class Case:
+    """What an investigation is opened with: its concerns, team, grade and first review date."""
+
+    pk: int
+    concerns: list[Endorsed]
+    unit: str
+    grade: str
+    opened_at: datetime
+    opened_by: int
+    supervisor: int
+    first_review_on: date
+
+    @property
+    def reference(self) -> str:
+        return f"INV-{self.opened_at:%Y}-{self.pk:06d}"
+
+    @property
+    def kind(self) -> str:
+        return self.concerns[-1].kind
+
+
+@dataclass
+class PlanAllocation:
+    officer: int
+    by: int
+    at: datetime
+    reason: str = ""
+    accepted_at: datetime | None = None
+    declined_at: datetime | None = None
+    decline_reason: str = ""
+
+
+@dataclass
+class PlanEntry:
+    kind: str
+    text: str
+    occurred_at: datetime
+    recorded_at: datetime
+    by: int
+    corrected_at: datetime | None = None  # when a new version with a reason replaced it
+    correction: str = ""
+
+
+@dataclass
+class PlanReview:
+    at: datetime
+    by: int
+    grade: str
+    regrade: str  # the rationale, when the review changed the grade
+    checks: dict[str, str]
+    notes: str
+    rationale: str
+    next_review_on: date
+    pk: int = 0
+
+
+@dataclass
+class PlanAction:
+    kind: str
+    title: str
+    detail: str
+    owner: int
+    created_by: int
+    created_at: datetime
+    due_on: date
+    review: PlanReview | None = None
+    finished_at: datetime | None = None
+    status: str = ActionStatus.DONE  # once finished
+    result: str = ""
+    entries: list[PlanEntry] = field(default_factory=list)
+
+
+@dataclass
+class PlanNotification:
+    agency: str
+    required_at: datetime
+    by: int
+    sent_at: datetime | None = None
+    recorded_at: datetime | None = None
+
+
+@dataclass
+class PlanProposal:
+    outcome: str
+    rationale: str
+    at: datetime
+    by: int
+    decision: str = ""
+    decision_rationale: str = ""
+    decided_at: datetime | None = None
+    decided_by: int | None = None
+
+
+@dataclass
+class Plan:
+    """One investigation's life as the services would have recorded it, in time order per kind."""
+
+    opened_at: datetime
+    allocations: list[PlanAllocation] = field(default_factory=list)
+    actions: list[PlanAction] = field(default_factory=list)
+    reviews: list[PlanReview] = field(default_factory=list)
+    notifications: list[PlanNotification] = field(default_factory=list)
+    proposals: list[PlanProposal] = field(default_factory=list)
+
+    def status(self) -> str:
+        if self.proposals and self.proposals[-1].decided_at is None:
+            return InvestigationStatus.CLOSURE_PROPOSED
+        if self.proposals and self.proposals[-1].decision == ClosureDecision.SIGNED_OFF:
+            return InvestigationStatus.CLOSED
+        last = self.allocations[-1]
+        if last.accepted_at:
+            return InvestigationStatus.ACTIVE
+        return InvestigationStatus.UNALLOCATED if last.declined_at else InvestigationStatus.ALLOCATED
+
+    def accepted_at(self) -> datetime | None:
+        return self.allocations[-1].accepted_at
+
+    def cut(self, at: datetime) -> None:
+        """Forget everything recorded at or after ``at``: the investigation as it stood then."""
+        self.allocations = [a for a in self.allocations if a.at < at]
+        for allocation in self.allocations:
+            if allocation.accepted_at and allocation.accepted_at >= at:
+                allocation.accepted_at = None
+            if allocation.declined_at and allocation.declined_at >= at:
+                allocation.declined_at, allocation.decline_reason = None, ""
+        self.reviews = [r for r in self.reviews if r.at < at]
+        self.actions = [a for a in self.actions if a.created_at < at]
+        for action in self.actions:
+            if action.finished_at and action.finished_at >= at:
+                action.finished_at = None
+            action.entries = [e for e in action.entries if e.recorded_at < at]
+            for entry in action.entries:
+                if entry.corrected_at and entry.corrected_at >= at:
+                    entry.corrected_at = None
+        self.notifications = [n for n in self.notifications if n.required_at < at]
+        for notification in self.notifications:
+            if notification.recorded_at and notification.recorded_at >= at:
+                notification.sent_at = notification.recorded_at = None
+        self.proposals = [p for p in self.proposals if p.at < at]
+        for proposal in self.proposals:
+            if proposal.decided_at and proposal.decided_at >= at:
+                proposal.decision, proposal.decision_rationale = "", ""
+                proposal.decided_at = proposal.decided_by = None
+
+    def last_activity(self) -> datetime:
+        """The latest thing recorded (what the services' ``_touch`` leaves in ``last_activity_at``)."""
+        times: list[datetime | None] = [self.opened_at]
+        for allocation in self.allocations:
+            times += [allocation.at, allocation.accepted_at, allocation.declined_at]
+        for action in self.actions:
+            times += [action.created_at, action.finished_at]
+            times += [t for e in action.entries for t in (e.recorded_at, e.corrected_at)]
+        times += [r.at for r in self.reviews]
+        times += [t for n in self.notifications for t in (n.required_at, n.recorded_at)]
+        times += [t for p in self.proposals for t in (p.at, p.decided_at)]
+        return max(t for t in times if t is not None)
+
+    def review_due_on(self, index: int, first_review_on: date) -> date:
+        """The day review ``index`` was due: the first review date, then each review's next date."""
+        return first_review_on if index == 0 else self.reviews[index - 1].next_review_on
+
+
+class Quota:
+    """Gives a practice failure to exactly its share of the eligible records under each key, in the
+    order they come, the first one included: so even a small force shows each failure, and the rates
+    between units are exact (one unit visibly worse than another)."""
+
+    def __init__(self) -> None:
+        self.owed: dict[str, float] = {}
+
+    def take(self, key: str, share: float) -> bool:
+        """One more eligible record under ``key``: is it the one to get the failure?"""
+        if share <= 0:
+            return False
+        owed = self.owed.get(key, 1.0 - share) + share
+        hit = owed >= 1.0 - 1e-9
+        self.owed[key] = owed - 1.0 if hit else owed
+        return hit
+
+
+def _hours(value: float) -> timedelta:
+    return timedelta(hours=value)
+
+
+def _day(moment: datetime) -> date:
+    return moment.astimezone(LONDON).date()
+
+
+class InvestigationWriter:
+    """Investigations opened from a household's endorsed concerns, written with their clocks. Its own
+    random source, so adding investigations leaves the people and concerns of a seed as they were."""
+
+    def __init__(self, population: Population) -> None:
+        self.p = population
+        self.spec = population.spec
+        self.staff = population.staff
+        self.draw = Draw(population.spec.seed ^ 0x1A7E57)
+        self.rng = self.draw.rng
+        self.now = population.now.astimezone(UTC)
+        self.today = population.today
+        self.next_investigation = _next_id(Investigation)
+        self.next_review = _next_id(SupervisoryReview)
+        self.next_action = _next_id(Action)
+        self.next_entry = _next_id(ActionEntry)
+        self.drift_days = parameters.value("investigations.drift_days")
+        values = parameters.defaults([*REVIEW.parameters, *SIGN_OFF.parameters, *ACCEPTANCE.parameters])
+        self.first_review_days = values["investigations.first_review_working_days"]
+        self.sign_off_days = values["investigations.sign_off_working_days"]
+        self.accept_hours = values["investigations.accept_hours"]
+        self.cadence = {grade: values[f"investigations.review_days_{grade}"] for grade in RiskGrade.values}
+        self.stages, self.drift, self.overdue_reviews, self.overdue_actions = Quota(), Quota(), Quota(), Quota()
+        self.statuses: dict[str, int] = {}
+
+    # -- which concerns are investigated
+
+    def write(self, endorsed: list[Endorsed]) -> None:
+        endorsed = sorted(endorsed, key=lambda e: e.endorsed_at)
+        used: set[int] = set()
+        for i, lead in enumerate(endorsed):
+            grade = lead.concern.risk_grade
+            if lead.concern.pk in used or not self.draw.chance(self.spec.investigation_share.get(grade, 0.0)):
+                continue
+            group = [lead]
+            if self.draw.chance(self.spec.linked_share):
+                for earlier in reversed(endorsed[:i]):
+                    recent = lead.endorsed_at - earlier.endorsed_at <= timedelta(days=90)
+                    if recent and earlier.concern.pk not in used and earlier.children & lead.children:
+                        group.insert(0, earlier)
+                        break
+            grade = max((e.concern.risk_grade for e in group), key=lambda g: RISK_RANK[RiskGrade(g)])
+            opened = lead.endorsed_at + _hours(self.rng.uniform(*OPEN_LAG_HOURS[RiskGrade(grade)]))
+            if opened >= self.now - timedelta(hours=1):
+                continue  # not opened yet
+            used.update(e.concern.pk for e in group)
+            self._investigation(group, grade, opened)
+
+    # -- one investigation
+
+    def _late(self, unit: str) -> float:
+        return self.spec.late_supervision_share.get(unit, 0.1)
+
+    def _officer(self, unit: str, other_than: int | None = None) -> int:
+        """An officer in the case: the unit's first officer at ``spec.lead_share``, else anyone but its
+        supervisor (who reviews the case) and ``other_than``."""
+        officers = self.staff.officers[unit]
+        choices = [o for o in officers if o not in (other_than, self.staff.supervisors[unit])] or officers
+        if choices[0] == officers[0] and self.draw.chance(self.spec.lead_share):
+            return choices[0]
+        return choices[self.rng.randrange(len(choices))]
+
+    def _investigation(self, group: list[Endorsed], grade: str, opened: datetime) -> None:
+        rng, draw, now = self.rng, self.draw, self.now
+        unit = group[-1].unit
+        supervisor = self.staff.supervisors[unit]
+        hub = self.staff.hub
+        opener = hub if hub is not None and draw.chance(0.25) else supervisor
+        latest = nth_working_day_after(_day(opened), self.first_review_days)
+        first_review_on = latest if draw.chance(0.7) else _day(opened) + timedelta(days=1)
+        case = Case(self.next_investigation, group, unit, grade, opened, opener, supervisor, first_review_on)
+        self.next_investigation += 1
+        oic = self._officer(unit)
+        plan = self._plan(case, officer=oic)
+        drifting = False
+        closing = plan.proposals[-1] if plan.proposals else None
+        if closing is None or closing.decided_at is None or closing.decided_at >= now:
+            stage = self._open_stage(case, oic)
+            age = now - opened
+            if stage == InvestigationStatus.CLOSURE_PROPOSED:
+                # Everything done a few days ago; put forward recently (or, at the unit's rate, days ago).
+                ready = now - timedelta(days=rng.uniform(3, 5))
+                waiting = rng.uniform(72, 192) if self.draw.chance(self._late(case.unit)) else rng.uniform(2, 40)
+                plan = self._plan(case, officer=oic, ready=ready, propose=now - _hours(waiting), signed=False)
+                plan.cut(now)
+            elif stage in (InvestigationStatus.ALLOCATED, InvestigationStatus.UNALLOCATED):
+                plan = self._pending(case, oic, declined=stage == InvestigationStatus.UNALLOCATED, young=age.days < 2)
+            else:
+                drifting = self._active(case, plan)
+            if not drifting and plan.status() == InvestigationStatus.ACTIVE:
+                self._keep_fresh(plan)
+        self._emit(case, plan, drifting=drifting)
+
+    def _open_stage(self, case: Case, oic: int) -> str:
+        """Most open investigations are under investigation; a share (of the force's, and of each unit's
+        lead officer's on their own) wait for acceptance, for reallocation after a decline, or sign-off."""
+        lead = oic == self.staff.officers[case.unit][0]
+        key = f"{case.unit}:lead" if lead else "force"
+        stages = [InvestigationStatus.ALLOCATED, InvestigationStatus.CLOSURE_PROPOSED]
+        if not lead:
+            stages.append(InvestigationStatus.UNALLOCATED)
+        if self.now - case.opened_at < timedelta(days=9):
+            stages.remove(InvestigationStatus.CLOSURE_PROPOSED)  # too young to be ready to close
+        for stage in stages:
+            if self.stages.take(f"{key}:{stage}", self.spec.open_stage_share.get(stage, 0.0)):
+                return stage
+        return InvestigationStatus.ACTIVE
+
+    def _pending(self, case: Case, oic: int, *, declined: bool, young: bool) -> Plan:
+        """Awaiting acceptance (or declined and awaiting reallocation): just opened, or reallocated
+        from an officer who worked it until recently."""
+        rng, now = self.rng, self.now
+        if young:
+            plan = Plan(case.opened_at, allocations=[PlanAllocation(oic, case.opened_by, case.opened_at)])
+            moved = case.opened_at
+        else:
+            before = self._officer(case.unit, other_than=oic)
+            plan = self._plan(case, officer=before, ready=now + timedelta(days=30))
+            overdue = self.draw.chance(self._late(case.unit))
+            moved = now - _hours(rng.uniform(26, 72) if overdue else rng.uniform(2, 20))
+            accepted = plan.accepted_at()
+            if accepted is None or moved <= accepted + timedelta(hours=1):
+                moved = max(now - timedelta(hours=2), case.opened_at + timedelta(hours=1))
+            plan.cut(moved)
+            by = case.supervisor if self.draw.chance(0.8) or self.staff.hub is None else self.staff.hub
+            plan.allocations.append(PlanAllocation(oic, by, moved, reason=rng.choice(REALLOCATE_REASONS)))
+        if declined:
+            last = plan.allocations[-1]
+            last.declined_at = moved + (now - moved) * rng.uniform(0.2, 0.8)
+            last.decline_reason = rng.choice(DECLINE_REASONS)
+        return plan
+
+    def _active(self, case: Case, plan: Plan) -> bool:
+        """Under investigation now: cut at now, or (the unit's share) at a quiet day more than the
+        drift period ago. Returns whether it was left drifting."""
+        now, unit = self.now, case.unit
+        accepted = plan.accepted_at()
+        quiet = now - timedelta(days=self.rng.uniform(self.drift_days + 1, self.drift_days + 30))
+        if accepted is not None and accepted < now:
+            quiet = max(quiet, accepted + timedelta(days=1))
+        if (
+            accepted is not None
+            and quiet < now - timedelta(days=self.drift_days + 1)
+            and self.drift.take(unit, self.spec.drift_share.get(unit, 0.1))
+        ):
+            plan.cut(quiet)
+            return True
+        plan.cut(now)
+        if plan.status() != InvestigationStatus.ACTIVE:
+            return False
+        late = self._late(unit)
+        last = len(plan.reviews) - 1
+        overdue = last >= 0 and end_of(plan.review_due_on(last, case.first_review_on)) < now
+        if overdue and self.overdue_reviews.take(unit, late):
+            self._drop_review(plan, plan.reviews[-1])
+        old = [a for a in plan.actions if a.review is None and a.created_at < now - timedelta(days=3)]
+        if old:
+            action = ([a for a in old if a.finished_at is None] or old)[-1]
+            due = min(action.due_on, self.today - timedelta(days=self.rng.randint(1, 3)))
+            if due > _day(action.created_at) and self.overdue_actions.take(unit, late):
+                action.due_on, action.finished_at = due, None
+        return False
+
+    @staticmethod
+    def _drop_review(plan: Plan, review: PlanReview) -> None:
+        """The review was not done: it, its directions and any re-grade never happened."""
+        plan.reviews.remove(review)
+        plan.actions = [a for a in plan.actions if a.review is not review]
+
+    def _keep_fresh(self, plan: Plan) -> None:
+        """An investigation not meant to drift has something recorded within the drift period."""
+        now, rng = self.now, self.rng
+        last = plan.last_activity()
+        if last >= now - timedelta(days=self.drift_days - 1) or not plan.actions:
+            return
+        open_actions = [a for a in plan.actions if a.finished_at is None]
+        action = max(open_actions, key=lambda a: a.due_on) if open_actions else plan.actions[-1]
+        recorded = now - timedelta(days=rng.uniform(0.3, max(0.5, self.drift_days - 2)))
+        occurred = max(recorded - _hours(rng.uniform(1, 24)), action.created_at)
+        text = rng.choice(ENTRY_TEXTS[EntryKind.PROGRESS])
+        action.entries.append(PlanEntry(EntryKind.PROGRESS, text, occurred, recorded, action.owner))
+
+    # -- planning a whole life
+
+    def _plan(
+        self,
+        case: Case,
+        *,
+        officer: int,
+        ready: datetime | None = None,
+        propose: datetime | None = None,
+        punctual: bool = False,
+        signed: bool = True,
+    ) -> Plan:
+        """The investigation's life from allocation to sign-off: accepted, planned, worked, reviewed on
+        the cadence and closed. ``ready`` is when the work is meant to be done (default: drawn by risk),
+        ``propose`` the earliest it is put forward for closure; ``punctual`` draws no late work (and
+        ``ready`` or ``propose`` given, none is); ``signed`` False leaves the sign-off pending."""
+        rng, draw = self.rng, self.draw
+        unit = case.unit
+        punctual = punctual or ready is not None or propose is not None
+        late = 0.0 if punctual else self._late(unit)
+        plan = Plan(case.opened_at)
+        at = case.opened_at
+        officers = self.staff.officers[unit]
+        if not punctual and len(officers) > 1 and draw.chance(0.04):
+            first = PlanAllocation(self._officer(unit, other_than=officer), case.opened_by, at)
+            first.declined_at = at + _hours(rng.uniform(1, 20))
+            first.decline_reason = rng.choice(DECLINE_REASONS)
+            plan.allocations.append(first)
+            at = first.declined_at + _hours(rng.uniform(1, 30))
+            reason = "Reallocated: the first officer could not take it."
+            plan.allocations.append(PlanAllocation(officer, case.opened_by, at, reason=reason))
+        else:
+            plan.allocations.append(PlanAllocation(officer, case.opened_by, at))
+        if draw.chance(late):
+            delay = rng.uniform(self.accept_hours + 1, self.accept_hours * 3.5)
+        else:
+            delay = min(self.accept_hours - 1.0, rng.lognormvariate(math.log(3), 0.8))
+        accepted = at + _hours(delay)
+        plan.allocations[-1].accepted_at = accepted
+        if ready is None:
+            days = rng.lognormvariate(math.log(DURATION_DAYS[RiskGrade(case.grade)]), 0.8)
+            ready = accepted + timedelta(days=min(400.0, max(7.0, days)))
+        ready = max(ready, accepted + timedelta(days=3))
+        planned = accepted + min(_hours(rng.uniform(0.5, 36)), (ready - accepted) / 4)
+        self._lines_of_enquiry(plan, case, officer, planned, ready, late)
+        self._notifications(plan, officer, planned, ready)
+        finished = [a.finished_at for a in plan.actions if a.finished_at]
+        sent = [n.recorded_at for n in plan.notifications if n.recorded_at]
+        proposed = max([ready, *finished, *sent]) + _hours(rng.uniform(2, 30))
+        proposed = max(proposed, propose or proposed)
+        signed_off = self._closure(plan, case, officer, proposed, late, refuse=not punctual)
+        if not signed:
+            pending = plan.proposals[-1]
+            pending.decision, pending.decision_rationale, pending.decided_at, pending.decided_by = "", "", None, None
+        self._reviews(plan, case, officer, proposed, signed_off if signed else None, late)
+        return plan
+
+    def _lines_of_enquiry(
+        self, plan: Plan, case: Case, officer: int, planned: datetime, ready: datetime, late: float
+    ) -> None:
+        rng = self.rng
+        pool = ENQUIRIES.get(case.kind, WELFARE_ENQUIRIES)
+        count = min(len(pool), rng.randint(2, 6))
+        kinds = [pool[0], *rng.sample(pool[1:], count - 1)]
+        span = max(2, (_day(ready) - _day(planned)).days)
+        officers = self.staff.officers[case.unit]
+        for i, kind in enumerate(kinds):
+            created = planned + timedelta(minutes=5 * i + rng.uniform(0, 4))
+            # The last line runs to the end (awaiting the CPS, say); the others are due sooner.
+            days = span if i == len(kinds) - 1 else rng.randint(min(2, span), max(2, min(span, 28)))
+            owner = officer if self.draw.chance(0.75) else officers[rng.randrange(len(officers))]
+            title, detail, result = ENQUIRY_TEXT[kind]
+            action = PlanAction(kind, title, detail, owner, officer, created, _day(created) + timedelta(days=days))
+            self._work(action, late, limit=None)
+            action.result = result if action.status == ActionStatus.DONE else rng.choice(CLOSED_RESULTS)
+            plan.actions.append(action)
+
+    def _work(self, action: PlanAction, late: float, limit: datetime | None) -> None:
+        """When the action is finished (on time, or at the unit's rate late), and what is recorded on
+        the way: progress every week or two, evidence or a decision last; now and then a correction."""
+        rng, draw = self.rng, self.draw
+        due = end_of(action.due_on)
+        span = due - action.created_at
+        finished = action.created_at + span * rng.uniform(0.35, 0.97)
+        if draw.chance(late):
+            finished = due + timedelta(days=rng.uniform(1, 15))
+        if limit is not None and finished >= limit:
+            finished = min(due, limit) - (min(due, limit) - action.created_at) * rng.uniform(0.05, 0.5)
+        action.finished_at = finished
+        action.status = ActionStatus.CLOSED if draw.chance(0.1) else ActionStatus.DONE
+        worked = finished - action.created_at
+        count = max(1, min(4, round(worked / timedelta(days=rng.uniform(8, 16)))))
+        for j in range(count):
+            kind = EntryKind.PROGRESS
+            if j == count - 1:
+                kind = EntryKind.EVIDENCE if draw.chance(0.6) else EntryKind.DECISION
+            recorded = action.created_at + worked * ((j + rng.uniform(0.3, 0.95)) / count)
+            occurred = max(recorded - _hours(rng.uniform(0.3, 48)), action.created_at - timedelta(hours=12))
+            entry = PlanEntry(kind, rng.choice(ENTRY_TEXTS[kind]), occurred, recorded, action.owner)
+            if draw.chance(0.03):
+                corrected = recorded + _hours(rng.uniform(1, 72))
+                if corrected < finished:
+                    entry.corrected_at, entry.correction = corrected, rng.choice(CORRECTION_REASONS)
+            action.entries.append(entry)
+
+    def _notifications(self, plan: Plan, officer: int, planned: datetime, ready: datetime) -> None:
+        rng, draw = self.rng, self.draw
+        agencies = [Agency.CHILDRENS_SOCIAL_CARE]
+        if draw.chance(0.2):
+            agencies.append(Agency.HEALTH)
+        if draw.chance(0.15):
+            agencies.append(Agency.SCHOOL)
+        for agency in agencies:
+            required = planned + _hours(rng.uniform(0, 6))
+            sent = min(required + _hours(rng.uniform(0.5, 72)), required + (ready - required) / 2)
+            recorded = sent + min(_hours(rng.uniform(0.1, 24)), (ready - sent) / 2)
+            plan.notifications.append(PlanNotification(agency, required, officer, sent, recorded))
+
+    def _closure(
+        self, plan: Plan, case: Case, officer: int, proposed: datetime, late: float, *, refuse: bool
+    ) -> datetime:
+        """Put forward for closure, sometimes refused once first, and signed off. Returns the sign-off."""
+        rng, draw = self.rng, self.draw
+        mix = NON_CRIME_OUTCOMES if case.kind in WELFARE_TYPES and draw.chance(0.7) else CRIME_OUTCOMES
+        outcome = draw.weighted(mix)
+        while True:
+            proposal = PlanProposal(outcome, rng.choice(CLOSURE_RATIONALES), proposed, officer)
+            due = end_of_nth_working_day(proposed, self.sign_off_days)
+            if draw.chance(late):
+                decided = due + timedelta(days=rng.uniform(0.5, 8))
+            else:
+                decided = proposed + (due - proposed) * rng.uniform(0.05, 0.9)
+            proposal.decided_at, proposal.decided_by = decided, case.supervisor
+            plan.proposals.append(proposal)
+            if refuse and draw.chance(0.05):
+                proposal.decision, proposal.decision_rationale = ClosureDecision.REFUSED, REFUSAL_REASONS[0]
+                proposed = decided + timedelta(days=rng.uniform(1, 6))
+                refuse = False
+                continue
+            proposal.decision, proposal.decision_rationale = ClosureDecision.SIGNED_OFF, SIGN_OFF_RATIONALES[0]
+            return decided
+
+    def _reviews(
+        self, plan: Plan, case: Case, officer: int, proposed: datetime, signed_off: datetime | None, late: float
+    ) -> None:
+        """Supervisory reviews on the cadence (at the unit's rate, late) until sign-off or now. None is
+        left overdue when the closure is proposed or signed off (the closure gates forbid it), and
+        directions are only given while there is time to carry them out before the closure."""
+        rng, draw, now = self.rng, self.draw, self.now
+        until = min(signed_off or now, now)
+        due_on, grade, previous = case.first_review_on, case.grade, case.opened_at
+        while True:
+            due = end_of(due_on)
+            if signed_off is not None and due > signed_off:
+                return  # the review clock running at sign-off stops there, met
+            closing = due >= proposed - timedelta(days=1)
+            at = at_london(due_on - timedelta(days=rng.randint(0, 2)), time(rng.randint(8, 17), rng.randint(0, 59)))
+            at = at.astimezone(UTC)
+            if at <= previous + timedelta(hours=1) or at >= due:
+                at = previous + (due - previous) * rng.uniform(0.5, 0.95)
+            if not closing and draw.chance(late):
+                at = min(due + timedelta(days=rng.uniform(0.5, 10)), proposed - timedelta(hours=2))
+                if at <= due:
+                    at = previous + (due - previous) * rng.uniform(0.5, 0.95)
+            if at >= until:
+                return
+            new_grade, regrade = grade, ""
+            # High risk often falls once the suspect is arrested or bailed away from the child.
+            if not closing and draw.chance(0.12 if grade == RiskGrade.HIGH else 0.04):
+                new_grade = rng.choice(REGRADE[RiskGrade(grade)])
+                regrade = REGRADE_RATIONALES[RiskGrade(new_grade)]
+            cadence = self.cadence[new_grade]
+            gap = cadence if draw.chance(0.7) else rng.randint(max(1, cadence - 4), cadence)
+            next_review_on = _day(at) + timedelta(days=gap)
+            review = PlanReview(
+                at, case.supervisor, new_grade, regrade, {}, "", rng.choice(REVIEW_RATIONALES), next_review_on
+            )
+            room = (min(next_review_on, _day(proposed) - timedelta(days=1)) - _day(at)).days
+            self._checks(plan, review, case, officer, room if not closing else 0, late)
+            plan.reviews.append(review)
+            due_on, grade, previous = next_review_on, new_grade, at
+
+    def _checks(self, plan: Plan, review: PlanReview, case: Case, officer: int, room: int, late: float) -> None:
+        """The four checks; a gap ("no") is directed, and some reviews direct more besides."""
+        rng, draw = self.rng, self.draw
+        for name in REVIEW_CHECKS:
+            answer = Check.YES
+            if name == "partners_check" and draw.chance(0.05):
+                answer = Check.NOT_APPLICABLE
+            elif room >= 1 and draw.chance(0.015 + late / 4):
+                answer = Check.NO
+            review.checks[name] = answer
+        gaps = [name for name, answer in review.checks.items() if answer == Check.NO]
+        review.notes = " ".join(CHECK_GAPS[name] for name in gaps)
+        count = rng.randint(1, 2) if gaps else 1 if room >= 1 and draw.chance(0.1) else 0
+        officers = self.staff.officers[case.unit]
+        for title, detail in rng.sample(DIRECTIONS, count):
+            owner = officer if draw.chance(0.8) else officers[rng.randrange(len(officers))]
+            due_on = _day(review.at) + timedelta(days=rng.randint(1, max(1, min(room, 10))))
+            action = PlanAction(L.DIRECTION, title, detail, owner, review.by, review.at, due_on, review=review)
+            self._work(action, late, limit=at_london(_day(review.at) + timedelta(days=room + 1), time(0)))
+            done = action.status == ActionStatus.DONE
+            action.result = "Done as directed; the plan is updated." if done else rng.choice(CLOSED_RESULTS)
+            plan.actions.append(action)
+
+    # -- rows and clocks
+
+    def _emit(self, case: Case, plan: Plan, *, drifting: bool) -> None:
+        rows, draw = self.p.rows, self.draw
+        status = plan.status()
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        unit_id = self.staff.unit_ids[case.unit]
+        closed = status == InvestigationStatus.CLOSED
+        closing = plan.proposals[-1] if closed else None
+        grade = plan.reviews[-1].grade if plan.reviews else case.grade
+        next_review_on = plan.reviews[-1].next_review_on if plan.reviews else case.first_review_on
+        refs = " and ".join(e.concern.reference or "" for e in case.concerns)
+        last = plan.allocations[-1]
+        investigation = Investigation(
+            pk=case.pk,
+            reference=case.reference,
+            unit_id=unit_id,
+            owner_id=None if status == InvestigationStatus.UNALLOCATED else last.officer,
+            is_restricted=any(e.concern.is_restricted for e in case.concerns),
+            status=status,
+            summary=f"Investigation of {refs}: {case.concerns[-1].concern.summary}",
+            risk_grade=grade,
+            risk_rank=RISK_RANK[RiskGrade(grade)],
+            opened_by_id=case.opened_by,
+            opened_at=case.opened_at,
+            accepted_at=last.accepted_at,
+            next_review_on=None if closed else next_review_on,
+            last_activity_at=plan.last_activity(),
+            outcome=closing.outcome if closing else "",
+            closed_at=closing.decided_at if closing else None,
+            signed_off_by_id=closing.decided_by if closing else None,
+        )
+        rows.investigations.append(investigation)
+        pk, label = case.pk, case.reference
+        if drifting:
+            self.p.truth.investigation_failures.append(InvestigationFailure("drifting", pk, case.unit))
+        people: set[tuple[int, str]] = set()
+        for endorsed in case.concerns:
+            rows.investigation_concerns.append(
+                InvestigationConcern(
+                    investigation_id=pk,
+                    concern_id=endorsed.concern.pk,
+                    linked_by_id=case.opened_by,
+                    linked_at=case.opened_at,
+                )
+            )
+            for pid, role, child in endorsed.people:
+                if (pid, role) not in people:
+                    people.add((pid, role))
+                    rows.investigation_people.append(
+                        InvestigationPerson(
+                            investigation_id=pk,
+                            person_id=pid,
+                            role=role,
+                            is_child=child,
+                            added_by_id=case.opened_by,
+                            added_at=case.opened_at,
+                        )
+                    )
+        rows.investigation_risks.append(
+            InvestigationRisk(
+                investigation_id=pk,
+                grade=case.grade,
+                rationale=RATIONALES[RiskGrade(case.grade)],
+                assessed_by_id=case.opened_by,
+                assessed_at=case.opened_at,
+            )
+        )
+        for i, allocation in enumerate(plan.allocations):
+            rows.allocations.append(
+                Allocation(
+                    investigation_id=pk,
+                    officer_id=allocation.officer,
+                    allocated_by_id=allocation.by,
+                    allocated_at=allocation.at,
+                    reason=allocation.reason,
+                    accepted_at=allocation.accepted_at,
+                    declined_at=allocation.declined_at,
+                    decline_reason=allocation.decline_reason,
+                )
+            )
+            clock = self.p.clock(ACCEPTANCE, investigation, label, allocation.officer, allocation.at)
+            answered = allocation.accepted_at or allocation.declined_at
+            if answered is not None:
+                stop(clock, answered, allocation.officer, draw)
+            elif i + 1 < len(plan.allocations):  # reallocated before an answer
+                following = plan.allocations[i + 1]
+                stop(clock, following.at, following.by, draw)
+            self._judge(clock, "acceptance", case)
+        start, risk, first = case.opened_at, case.grade, "1"
+        for index, review in enumerate(plan.reviews):
+            review.pk = self.next_review
+            self.next_review += 1
+            rows.supervisory_reviews.append(
+                SupervisoryReview(
+                    pk=review.pk,
+                    investigation_id=pk,
+                    reviewed_by_id=review.by,
+                    reviewed_at=review.at,
+                    risk_grade=review.grade,
+                    rationale=review.rationale,
+                    check_notes=review.notes,
+                    next_review_on=review.next_review_on,
+                    **review.checks,
+                )
+            )
+            if review.regrade:
+                rows.investigation_risks.append(
+                    InvestigationRisk(
+                        investigation_id=pk,
+                        grade=review.grade,
+                        rationale=review.regrade,
+                        assessed_by_id=review.by,
+                        assessed_at=review.at,
+                    )
+                )
+            due_on = plan.review_due_on(index, case.first_review_on).isoformat()
+            clock = self.p.clock(
+                REVIEW, investigation, label, case.supervisor, start, due_on=due_on, risk=risk, first=first
+            )
+            stop(clock, review.at, review.by, draw)
+            self._judge(clock, "review", case, review.pk)
+            start, risk, first = review.at, review.grade, ""
+        due_on = next_review_on.isoformat()
+        clock = self.p.clock(
+            REVIEW, investigation, label, case.supervisor, start, due_on=due_on, risk=risk, first=first
+        )
+        if closing is not None and closing.decided_at is not None:
+            stop(clock, closing.decided_at, closing.decided_by, draw)
+        self._judge(clock, "review", case)
+        for action in plan.actions:
+            self._emit_action(case, investigation, action)
+        for notification in plan.notifications:
+            rows.notifications.append(
+                RequiredNotification(
+                    investigation_id=pk,
+                    agency=notification.agency,
+                    purpose=NOTIFICATIONS[notification.agency],
+                    required_by_id=notification.by,
+                    required_at=notification.required_at,
+                    sent_at=notification.sent_at,
+                    sent_recorded_at=notification.recorded_at,
+                    sent_by_id=notification.by if notification.sent_at else None,
+                    sent_detail=SENT_DETAIL.format(reference=label) if notification.sent_at else "",
+                )
+            )
+        for proposal in plan.proposals:
+            rows.closure_proposals.append(
+                ClosureProposal(
+                    investigation_id=pk,
+                    outcome=proposal.outcome,
+                    rationale=proposal.rationale,
+                    proposed_by_id=proposal.by,
+                    proposed_at=proposal.at,
+                    decision=proposal.decision,
+                    decision_rationale=proposal.decision_rationale,
+                    decided_by_id=proposal.decided_by,
+                    decided_at=proposal.decided_at,
+                )
+            )
+            clock = self.p.clock(SIGN_OFF, investigation, label, case.supervisor, proposal.at)
+            if proposal.decided_at is not None:
+                stop(clock, proposal.decided_at, proposal.decided_by, draw)
+            self._judge(clock, "sign_off", case)
+
+    def _emit_action(self, case: Case, investigation: Investigation, planned: PlanAction) -> None:
+        rows = self.p.rows
+        finished = planned.finished_at
+        action = Action(
+            pk=self.next_action,
+            investigation_id=investigation.pk,
+            unit_id=investigation.unit_id,
+            owner_id=planned.owner,
+            is_restricted=investigation.is_restricted,
+            kind=planned.kind,
+            title=planned.title,
+            detail=planned.detail,
+            due_on=planned.due_on,
+            due_at=end_of(planned.due_on),
+            status=planned.status if finished else ActionStatus.OPEN,
+            result=planned.result if finished else "",
+            review_id=planned.review.pk if planned.review else None,
+            created_by_id=planned.created_by,
+            created_at=planned.created_at,
+            updated_by_id=planned.owner if finished else planned.created_by,
+            updated_at=finished or planned.created_at,
+            finished_at=finished,
+            version=2 if finished else 1,
+        )
+        self.next_action += 1
+        rows.actions.append(action)
+        for entry in planned.entries:
+            first = ActionEntry(
+                pk=self.next_entry,
+                action_id=action.pk,
+                kind=entry.kind,
+                text=entry.text,
+                occurred_at=entry.occurred_at,
+                recorded_at=entry.recorded_at,
+                recorded_by_id=entry.by,
+                is_current=entry.corrected_at is None,
+            )
+            self.next_entry += 1
+            rows.action_entries.append(first)
+            if entry.corrected_at is not None:
+                rows.action_entries.append(
+                    ActionEntry(
+                        pk=self.next_entry,
+                        action_id=action.pk,
+                        kind=entry.kind,
+                        text=entry.text,
+                        occurred_at=entry.occurred_at - timedelta(hours=1),
+                        recorded_at=entry.corrected_at,
+                        recorded_by_id=entry.by,
+                        version=2,
+                        supersedes_id=first.pk,
+                        correction_reason=entry.correction,
+                    )
+                )
+                self.next_entry += 1
+        label = f"{investigation.reference}: {planned.title}"
+        direction = "1" if planned.review else ""
+        clock = self.p.clock(
+            ACTION,
+            action,
+            label,
+            planned.owner,
+            planned.created_at,
+            due_on=action.due_on.isoformat(),
+            direction=direction,
+        )
+        if finished is not None:
+            stop(clock, finished, planned.owner, self.draw)
+        self._judge(clock, "action", case, action.pk)
+
+    def _judge(self, clock: Clock, what: str, case: Case, record_id: int | None = None) -> None:
+        """Ground truth of a late or overdue clock, read off the clock itself."""
+        kind = ""
+        if clock.stopped_at is None and clock.due_at < self.now:
+            kind = f"{what}_overdue"
+        elif clock.outcome == ClockOutcome.BREACHED:
+            kind = f"late_{what}"
+        if kind:
+            self.p.truth.investigation_failures.append(InvestigationFailure(kind, case.pk, case.unit, record_id))
