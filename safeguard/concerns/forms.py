@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 
-from safeguard.voice.models import Demeanour, ReasonNotSpoken, SeenAlone
+from safeguard.voice.models import Demeanour, ReasonNotSpoken, SeenAlone, VoiceRecord
+from safeguard.voice.services import VoiceAnswers
 from safeguard.web.forms import GovukDateField, GovukForm
 
 from .models import ConcernType, InvolvementRole, RiskGrade
@@ -75,14 +76,10 @@ class RiskForm(GovukForm):
     )
 
 
-class InvolveForm(GovukForm):
-    roles = forms.MultipleChoiceField(
-        label="What is their part in this concern?",
-        choices=InvolvementRole.choices,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Select all that apply",
-        error_messages={"required": "Choose their part in this concern"},
-    )
+class AgeQuestionForm(GovukForm):
+    """A person's part in a case, asking whether they are under 18 only when their date of birth is not
+    known (otherwise it is worked out from it). Subclasses add the part itself."""
+
     is_child = forms.ChoiceField(
         label="Are they under 18?",
         choices=YES_NO,
@@ -102,6 +99,23 @@ class InvolveForm(GovukForm):
         if self.needs_age and not data.get("is_child"):
             self.add_error("is_child", "Say whether they are under 18")
         return data
+
+    def under_18(self) -> bool | None:
+        """The answer to the age question: None when it was not asked."""
+        answer = self.cleaned_data.get("is_child")
+        return None if not answer else answer == "yes"
+
+
+class InvolveForm(AgeQuestionForm):
+    field_order = ["roles", "is_child"]
+
+    roles = forms.MultipleChoiceField(
+        label="What is their part in this concern?",
+        choices=InvolvementRole.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply",
+        error_messages={"required": "Choose their part in this concern"},
+    )
 
 
 class VoiceForm(GovukForm):
@@ -172,10 +186,44 @@ class VoiceForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    TEXT = (
+        "seen_alone",
+        "seen_alone_reason",
+        "reason_not_spoken",
+        "reason_detail",
+        "childs_words",
+        "demeanour_narrative",
+        "wishes_and_feelings",
+        "others_present",
+        "informed_decision",
+    )
+
     def __init__(self, *args: Any, correcting: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not correcting:
             del self.fields["correction_reason"]
+
+    @classmethod
+    def initial_from(cls, voice: VoiceRecord | None) -> dict[str, Any]:
+        """The form's answers as ``voice`` recorded them (nothing for a first record)."""
+        if voice is None:
+            return {}
+        return {
+            "seen": "yes" if voice.seen else "no",
+            "spoken_to": "yes" if voice.spoken_to else "no",
+            "demeanour": voice.demeanour_codes,
+            **{name: getattr(voice, name) for name in cls.TEXT},
+        }
+
+    def answers(self) -> VoiceAnswers:
+        """The cleaned answers, as the voice services take them."""
+        data = self.cleaned_data
+        return VoiceAnswers(
+            seen=data["seen"] == "yes",
+            spoken_to=data["spoken_to"] == "yes",
+            demeanour=list(data["demeanour"]),
+            **{name: data[name] for name in self.TEXT},
+        )
 
 
 class DecisionForm(GovukForm):

@@ -26,7 +26,7 @@ from safeguard.timescales.forms import BreachForm, add_breach_fields
 from safeguard.timescales.selectors import clocks_for, with_status
 from safeguard.timescales.services import needs_breach_reason
 from safeguard.voice.models import VoiceRecord
-from safeguard.voice.services import VoiceAnswers, record_voice
+from safeguard.voice.services import record_voice
 from safeguard.web.access import get_or_404, shown, shown_rows, signed_in
 from safeguard.web.forms import errors_to_form
 
@@ -289,13 +289,12 @@ def involve(request: HttpRequest, concern: Concern, person: int) -> HttpResponse
     current = list(concern.involvements.filter(person=subject).values_list("role", flat=True))
     form = InvolveForm(request.POST or None, initial={"roles": current}, needs_age=needs_age)
     if request.method == "POST" and form.is_valid():
-        answer = form.cleaned_data.get("is_child")
         try:
             services.involve(
                 concern=concern,
                 person=subject,
                 roles=form.cleaned_data["roles"],
-                is_child=None if not answer else answer == "yes",
+                is_child=form.under_18(),
                 by=signed_in(request),
             )
         except ValidationError as exc:
@@ -318,42 +317,6 @@ def remove_person(request: HttpRequest, concern: Concern, person: int) -> HttpRe
     return redirect("concerns:people", pk=concern.pk)
 
 
-def _answers(data: dict[str, Any], concern: Concern) -> VoiceAnswers:
-    return VoiceAnswers(
-        seen=data["seen"] == "yes",
-        spoken_to=data["spoken_to"] == "yes",
-        seen_alone=data["seen_alone"],
-        seen_alone_reason=data["seen_alone_reason"],
-        reason_not_spoken=data["reason_not_spoken"],
-        reason_detail=data["reason_detail"],
-        childs_words=data["childs_words"],
-        demeanour=list(data["demeanour"]),
-        demeanour_narrative=data["demeanour_narrative"],
-        wishes_and_feelings=data["wishes_and_feelings"],
-        others_present=data["others_present"],
-        informed_decision=data["informed_decision"],
-    )
-
-
-def _voice_initial(voice: VoiceRecord | None) -> dict[str, Any]:
-    if voice is None:
-        return {}
-    return {
-        "seen": "yes" if voice.seen else "no",
-        "spoken_to": "yes" if voice.spoken_to else "no",
-        "seen_alone": voice.seen_alone,
-        "seen_alone_reason": voice.seen_alone_reason,
-        "reason_not_spoken": voice.reason_not_spoken,
-        "reason_detail": voice.reason_detail,
-        "childs_words": voice.childs_words,
-        "demeanour": voice.demeanour_codes,
-        "demeanour_narrative": voice.demeanour_narrative,
-        "wishes_and_feelings": voice.wishes_and_feelings,
-        "others_present": voice.others_present,
-        "informed_decision": voice.informed_decision,
-    }
-
-
 @require_http_methods(["GET", "POST"])
 def voice(request: HttpRequest, pk: int, person: int) -> HttpResponse:
     """The child's voice for one child in this concern. After submission, a change is a correction."""
@@ -367,13 +330,13 @@ def voice(request: HttpRequest, pk: int, person: int) -> HttpResponse:
     correcting = current is not None and not concern.is_editable
     if not concern.is_editable and current is None:
         return redirect("concerns:detail", pk=concern.pk)
-    form = VoiceForm(request.POST or None, initial=_voice_initial(current), correcting=correcting)
+    form = VoiceForm(request.POST or None, initial=VoiceForm.initial_from(current), correcting=correcting)
     if request.method == "POST" and form.is_valid():
         try:
             record_voice(
                 concern=concern,
                 person=child,
-                answers=_answers(form.cleaned_data, concern),
+                answers=form.answers(),
                 by=signed_in(request),
                 correction_reason=form.cleaned_data.get("correction_reason", ""),
             )

@@ -31,7 +31,7 @@ from safeguard.timescales.forms import add_breach_fields
 from safeguard.timescales.selectors import clocks_for, with_status
 from safeguard.timescales.services import needs_breach_reason
 from safeguard.voice.models import VoiceRecord
-from safeguard.voice.services import VoiceAnswers, record_investigation_voice
+from safeguard.voice.services import record_investigation_voice
 from safeguard.web.access import get_or_404, shown_rows, signed_in
 from safeguard.web.forms import errors_to_form
 
@@ -47,18 +47,6 @@ from .plan_forms import (
     SentForm,
 )
 from .timescales import ACTION
-
-VOICE_TEXT = (
-    "seen_alone",
-    "seen_alone_reason",
-    "reason_not_spoken",
-    "reason_detail",
-    "childs_words",
-    "demeanour_narrative",
-    "wishes_and_feelings",
-    "others_present",
-    "informed_decision",
-)
 
 
 def _investigation(request: HttpRequest, pk: int) -> Investigation:
@@ -278,12 +266,8 @@ def edit_action(request: HttpRequest, action: Action) -> HttpResponse:
         except services.EditConflict as exc:
             conflict = exc.current
             differences = _differences(conflict, data)
-            # Keep what they typed; carry the version now saved, so that saving again replaces it knowingly.
-            posted = request.POST.copy()
-            posted["version"] = str(conflict.version)
-            form = _action_form(posted, action, conflict.version)
-            form.is_valid()
-            form.add_error(None, _conflict_message(conflict))
+            saved = conflict.version
+            form = _after_conflict(request, conflict, lambda posted: _action_form(posted, action, saved))
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
@@ -304,12 +288,30 @@ def edit_action(request: HttpRequest, action: Action) -> HttpResponse:
     )
 
 
+def _finish_form(data: Any, *, late: bool, initial: dict[str, Any] | None = None) -> FinishForm:
+    form = FinishForm(data, initial=initial)
+    if late:
+        add_breach_fields(form)
+    return form
+
+
+def _after_conflict(request: HttpRequest, conflict: Action, make_form: Callable[[Any], forms.Form]) -> Any:
+    """The form again with what they typed, carrying the version now saved, so that saving again
+    replaces the other person's change knowingly; the conflict is said at the top."""
+    posted = request.POST.copy()
+    posted["version"] = str(conflict.version)
+    form = make_form(posted)
+    form.is_valid()
+    form.add_error(None, _conflict_message(conflict))
+    return form
+
+
 @require_http_methods(["GET", "POST"])
 @changes_action()
 def finish_action(request: HttpRequest, action: Action) -> HttpResponse:
-    form = FinishForm(request.POST or None, initial={"version": action.version})
-    if needs_breach_reason(ACTION, action):
-        add_breach_fields(form)
+    form = _finish_form(
+        request.POST or None, initial={"version": action.version}, late=needs_breach_reason(ACTION, action)
+    )
     conflict: Action | None = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -324,13 +326,7 @@ def finish_action(request: HttpRequest, action: Action) -> HttpResponse:
             )
         except services.EditConflict as exc:
             conflict = exc.current
-            posted = request.POST.copy()
-            posted["version"] = str(conflict.version)
-            form = FinishForm(posted)
-            if "breach_reason" in data:
-                add_breach_fields(form)
-            form.is_valid()
-            form.add_error(None, _conflict_message(conflict))
+            form = _after_conflict(request, conflict, lambda posted: _finish_form(posted, late="breach_reason" in data))
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
@@ -438,13 +434,12 @@ def add_person(request: HttpRequest, pk: int, person: int) -> HttpResponse:
     needs_age = subject.is_child_on(services.today()) is None
     form = PersonRoleForm(request.POST or None, needs_age=needs_age)
     if request.method == "POST" and form.is_valid():
-        answer = form.cleaned_data.get("is_child")
         try:
             row = services.add_person(
                 investigation=investigation,
                 person=subject,
                 role=form.cleaned_data["role"],
-                is_child=None if not answer else answer == "yes",
+                is_child=form.under_18(),
                 by=signed_in(request),
             )
         except ValidationError as exc:
@@ -466,26 +461,6 @@ def add_person(request: HttpRequest, pk: int, person: int) -> HttpResponse:
     )
 
 
-def _voice_answers(data: dict[str, Any]) -> VoiceAnswers:
-    return VoiceAnswers(
-        seen=data["seen"] == "yes",
-        spoken_to=data["spoken_to"] == "yes",
-        demeanour=list(data["demeanour"]),
-        **{name: data[name] for name in VOICE_TEXT},
-    )
-
-
-def _voice_initial(voice: VoiceRecord | None) -> dict[str, Any]:
-    if voice is None:
-        return {}
-    return {
-        "seen": "yes" if voice.seen else "no",
-        "spoken_to": "yes" if voice.spoken_to else "no",
-        "demeanour": voice.demeanour_codes,
-        **{name: getattr(voice, name) for name in VOICE_TEXT},
-    }
-
-
 @require_http_methods(["GET", "POST"])
 def voice(request: HttpRequest, pk: int, person: int) -> HttpResponse:
     """A child's voice in the investigation. A later record replaces the current one with a reason; the
@@ -497,7 +472,7 @@ def voice(request: HttpRequest, pk: int, person: int) -> HttpResponse:
     current = VoiceRecord.objects.filter(investigation=investigation, person=child, is_current=True).first()
     if current is not None:
         shown_rows(request, [current])
-    form = VoiceForm(request.POST or None, initial=_voice_initial(current), correcting=current is not None)
+    form = VoiceForm(request.POST or None, initial=VoiceForm.initial_from(current), correcting=current is not None)
     if current is not None:
         form.fields["correction_reason"].label = "Why does this replace the earlier record?"
         form.fields["correction_reason"].help_text = "For example, seen again at the ABE interview"
@@ -506,7 +481,7 @@ def voice(request: HttpRequest, pk: int, person: int) -> HttpResponse:
             record_investigation_voice(
                 investigation=investigation,
                 person=child,
-                answers=_voice_answers(form.cleaned_data),
+                answers=form.answers(),
                 by=signed_in(request),
                 reason=form.cleaned_data.get("correction_reason", ""),
             )

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 
 from safeguard.accounts.models import User
-from safeguard.concerns.forms import TEXT_LIMIT, YES_NO, london
+from safeguard.concerns.forms import TEXT_LIMIT, AgeQuestionForm, london
 from safeguard.concerns.models import InvolvementRole
 from safeguard.web.forms import GovukDateField, GovukForm
 
@@ -148,32 +148,15 @@ class CorrectionForm(EventForm):
     )
 
 
-class PersonRoleForm(GovukForm):
+class PersonRoleForm(AgeQuestionForm):
+    field_order = ["role", "is_child"]
+
     role = forms.ChoiceField(
         label="What is their part in this investigation?",
         choices=InvolvementRole.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose their part in this investigation"},
     )
-    is_child = forms.ChoiceField(
-        label="Are they under 18?",
-        choices=YES_NO,
-        widget=forms.RadioSelect,
-        required=False,
-        help_text="Only asked because their date of birth is not known",
-    )
-
-    def __init__(self, *args: Any, needs_age: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.needs_age = needs_age
-        if not needs_age:
-            del self.fields["is_child"]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.needs_age and not data.get("is_child"):
-            self.add_error("is_child", "Say whether they are under 18")
-        return data
 
 
 class NotificationForm(GovukForm):
