@@ -231,8 +231,15 @@ class ActionDetailOut(ActionOut):
     entries: list[EntryOut] = Field(description="Every version, current and superseded, by event time")
 
 
+class ConflictError(Schema):
+    code: Literal["conflict"] = "conflict"
+    message: str = Field(description="Who changed it, when, and what to do")
+
+
 class EditConflictOut(Schema):
-    detail: str
+    """The API's error body (``error``), with the action as it now stands beside it."""
+
+    error: ConflictError
     current: ActionOut = Field(description="The action as it now stands")
 
 
@@ -545,7 +552,7 @@ def _conflict(current: Action) -> Status[EditConflictOut]:
         f"(it is now version {current.version}). Nothing was saved: check the current values and send "
         f"your change again with version {current.version}."
     )
-    return Status(409, EditConflictOut(detail=detail, current=_action_out(current)))
+    return Status(409, EditConflictOut(error=ConflictError(message=detail), current=_action_out(current)))
 
 
 def _late(payload: LateIn | None) -> services.Late:

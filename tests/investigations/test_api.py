@@ -258,7 +258,8 @@ def test_second_edit_from_the_same_version_gets_409_with_the_current_values_and_
     )
     assert second.status_code == 409
     body = second.json()
-    assert "changed by Officer" in body["detail"] and "version 2" in body["detail"]
+    assert body["error"]["code"] == "conflict"
+    assert "changed by Officer" in body["error"]["message"] and "version 2" in body["error"]["message"]
     assert (body["current"]["title"], body["current"]["version"]) == ("ABE interview on Friday", 2)
     assert body["current"]["due_on"] == in_days(3)
     stored = Action.objects.get(pk=action.pk)
