@@ -83,5 +83,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Synthetic population loaded in {time.perf_counter() - started:.0f} s: {truth.persons} people "
             f"({truth.counts.get('variants', 0)} recorded more than once), "
-            f"{truth.counts.get('concerns', 0)} concerns; ground truth in {path}."
+            f"{truth.counts.get('concerns', 0)} concerns, "
+            f"{sum(n for key, n in truth.counts.items() if key.startswith('investigations_'))} investigations "
+            f"({truth.counts.get('investigations_active', 0)} under investigation); ground truth in {path}."
         )
