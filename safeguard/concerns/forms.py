@@ -121,14 +121,24 @@ class InvolveForm(AgeQuestionForm):
 class VoiceForm(GovukForm):
     """The child's voice (DOMAIN.md). The service validates the rules between fields."""
 
-    seen = forms.ChoiceField(label="Did you see the child?", choices=YES_NO, widget=forms.RadioSelect)
+    seen = forms.ChoiceField(
+        label="Did you see the child?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether you saw the child"},
+    )
     seen_alone = forms.ChoiceField(
         label="Did you see them alone?", choices=SeenAlone.choices, widget=forms.RadioSelect, required=False
     )
     seen_alone_reason = forms.CharField(
         label="If not alone, why not?", max_length=TEXT_LIMIT, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    spoken_to = forms.ChoiceField(label="Did you speak to the child?", choices=YES_NO, widget=forms.RadioSelect)
+    spoken_to = forms.ChoiceField(
+        label="Did you speak to the child?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether you spoke to the child"},
+    )
     reason_not_spoken = forms.ChoiceField(
         label="If not, why not?",
         choices=ReasonNotSpoken.choices,

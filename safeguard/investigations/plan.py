@@ -35,7 +35,7 @@ from safeguard.voice.services import record_investigation_voice
 from safeguard.web.access import get_or_404, shown_rows, signed_in
 from safeguard.web.forms import errors_to_form
 
-from . import services
+from . import selectors, services
 from .models import Action, ActionEntry, Investigation, LineOfEnquiry
 from .plan_forms import (
     ActionForm,
@@ -337,6 +337,7 @@ def finish_action(request: HttpRequest, action: Action) -> HttpResponse:
         "investigations/finish_action.html",
         {
             "title": f"Complete or close '{action.title}'",
+            "clock": selectors.running_clock(signed_in(request), action, ACTION),
             "action": conflict or action,
             "form": form,
             "conflict": conflict,

@@ -14,6 +14,8 @@ from safeguard.accounts import policy
 from safeguard.accounts.models import RoleCode, User
 from safeguard.concerns.models import Concern, ConcernStatus
 from safeguard.timescales.models import Clock
+from safeguard.timescales.rules import Rule
+from safeguard.timescales.selectors import clocks_for, with_status
 from safeguard.voice.models import VoiceRecord
 
 from . import services
@@ -208,3 +210,11 @@ def latest_voices(user: User, investigation: Investigation) -> dict[int, VoiceRe
         .order_by("recorded_at", "pk")
     )
     return {voice.person_id: voice for voice in rows}
+
+
+def running_clock(user: User, record: Investigation | Action, rule: Rule) -> Clock | None:
+    """The open clock of ``rule`` on ``record``, with its live status, for the page where the work is
+    done to say when it is due (and that lateness will need a reason)."""
+    record_type = services.ACTION_TYPE if isinstance(record, Action) else services.INVESTIGATION
+    clocks = with_status(clocks_for(user, [(record_type, record.pk)]))
+    return next((c for c in clocks if c.rule_code == rule.code and c.stopped_at is None), None)

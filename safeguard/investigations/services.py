@@ -472,11 +472,19 @@ def add_person(
 # --- The plan ----------------------------------------------------------------------------------
 
 
+def action_label(reference: str, number: int, kind: str) -> str:
+    """An action clock's label: the case's reference, the action's number in its plan and its kind, so
+    that two directions in one case are told apart in the work lists. Never the title, which may name a
+    person: a clock's label is never personal data."""
+    return f"{reference} #{number}: {LineOfEnquiry(kind).label}"[:60]
+
+
 def _start_action_clock(action: Action, at: datetime) -> None:
+    number = Action.objects.filter(investigation_id=action.investigation_id, pk__lte=action.pk).count()
     start_clock(
         rule=ACTION,
         record=action,
-        label=f"{action.investigation}: {action.get_kind_display()}"[:60],
+        label=action_label(str(action.investigation), number, action.kind),
         unit_id=action.unit_id,
         owner_id=action.owner_id,
         started_at=at,

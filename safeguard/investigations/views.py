@@ -253,11 +253,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _running_clock(user: User, investigation: Investigation, rule_code: str) -> Any:
-    clocks = with_status(clocks_for(user, [(services.INVESTIGATION, investigation.pk)]))
-    return next((c for c in clocks if c.rule_code == rule_code and c.stopped_at is None), None)
-
-
 @require_http_methods(["GET", "POST"])
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
     """The officer it was allocated to accepts it, or declines it saying why."""
@@ -294,7 +289,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
             "title": f"Accept or decline {investigation}",
             "investigation": investigation,
             "form": form,
-            "clock": _running_clock(user, investigation, ACCEPTANCE.code),
+            "clock": selectors.running_clock(user, investigation, ACCEPTANCE),
         },
     )
 
@@ -331,7 +326,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
             "investigation": investigation,
             "form": form,
             "allocations": list(investigation.allocations.select_related("officer", "allocated_by")),
-            "clock": _running_clock(user, investigation, ACCEPTANCE.code),
+            "clock": selectors.running_clock(user, investigation, ACCEPTANCE),
         },
     )
 
@@ -430,7 +425,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "directions": rows,
             "more": count + 1 if count < MAX_DIRECTIONS else None,
-            "clock": _running_clock(user, investigation, REVIEW.code),
+            "clock": selectors.running_clock(user, investigation, REVIEW),
             "forms": [form, *rows],
             "has_errors": any(f.errors for f in (form, *rows)),
             "late": late,
@@ -505,6 +500,6 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "proposing": proposing,
             "deciding": deciding,
-            "clock": _running_clock(user, investigation, SIGN_OFF.code),
+            "clock": selectors.running_clock(user, investigation, SIGN_OFF),
         },
     )

@@ -81,6 +81,7 @@ from safeguard.investigations.models import (
     RequiredNotification,
     SupervisoryReview,
 )
+from safeguard.investigations.services import action_label
 from safeguard.investigations.timescales import ACCEPTANCE, ACTION, REVIEW, SIGN_OFF, end_of
 from safeguard.people import identity
 from safeguard.people.models import (
@@ -2558,8 +2559,8 @@ class InvestigationWriter:
         if closing is not None and closing.decided_at is not None:
             stop(clock, closing.decided_at, closing.decided_by, draw)
         self._judge(clock, "review", case)
-        for action in plan.actions:
-            self._emit_action(case, investigation, action)
+        for number, action in enumerate(plan.actions, start=1):
+            self._emit_action(case, investigation, action, number)
         for notification in plan.notifications:
             rows.notifications.append(
                 RequiredNotification(
@@ -2593,7 +2594,7 @@ class InvestigationWriter:
                 stop(clock, proposal.decided_at, proposal.decided_by, draw)
             self._judge(clock, "sign_off", case)
 
-    def _emit_action(self, case: Case, investigation: Investigation, planned: PlanAction) -> None:
+    def _emit_action(self, case: Case, investigation: Investigation, planned: PlanAction, number: int) -> None:
         rows = self.p.rows
         finished = planned.finished_at
         action = Action(
@@ -2648,7 +2649,7 @@ class InvestigationWriter:
                     )
                 )
                 self.next_entry += 1
-        label = f"{investigation.reference}: {planned.title}"
+        label = action_label(investigation.reference or "", number, planned.kind)
         direction = "1" if planned.review else ""
         clock = self.p.clock(
             ACTION,
