@@ -111,6 +111,25 @@ def _columns(answers: VoiceAnswers) -> dict[str, Any]:
     )
 
 
+def _next_version(current: VoiceRecord | None, *, reason: str, **fields: Any) -> VoiceRecord:
+    """A new version of a child's voice in its context (``concern=`` or ``investigation=``, which also
+    gives it its unit, owner and restriction). The current version, if any, is kept but no longer
+    current, and the new one names it with the reason it was replaced."""
+    context = fields.get("concern") or fields.get("investigation")
+    if current is not None:
+        current.is_current = False
+        current.save(update_fields=["is_current"])
+    return VoiceRecord.objects.create(
+        unit_id=context.unit_id,  # type: ignore[union-attr]
+        owner_id=context.owner_id,  # type: ignore[union-attr]
+        is_restricted=context.is_restricted,  # type: ignore[union-attr]
+        version=(current.version + 1) if current else 1,
+        supersedes=current,
+        correction_reason=reason.strip() if current else "",
+        **fields,
+    )
+
+
 def record_voice(
     *, concern: Concern, person: Person, answers: VoiceAnswers, by: User, correction_reason: str = ""
 ) -> VoiceRecord:
@@ -144,20 +163,7 @@ def record_voice(
             voice, operation = current, Operation.ALTER
             voice.observations.all().delete()
         else:
-            if current is not None:
-                current.is_current = False
-                current.save(update_fields=["is_current"])
-            voice = VoiceRecord.objects.create(
-                concern=concern,
-                person=person,
-                unit_id=concern.unit_id,
-                owner_id=concern.owner_id,
-                is_restricted=concern.is_restricted,
-                version=(current.version + 1) if current else 1,
-                supersedes=current,
-                correction_reason=correction_reason.strip() if current else "",
-                **values,
-            )
+            voice = _next_version(current, concern=concern, person=person, reason=correction_reason, **values)
             operation = Operation.ALTER if current else Operation.COLLECT
         DemeanourObservation.objects.bulk_create(
             [DemeanourObservation(voice=voice, code=code) for code in dict.fromkeys(answers.demeanour)]
@@ -194,18 +200,11 @@ def record_investigation_voice(
             raise ValidationError(
                 {"correction_reason": "Say why this replaces the earlier record (for example: seen again at interview)"}
             )
-        if current is not None:
-            current.is_current = False
-            current.save(update_fields=["is_current"])
-        voice = VoiceRecord.objects.create(
+        voice = _next_version(
+            current,
             investigation=investigation,
             person=person,
-            unit_id=investigation.unit_id,
-            owner_id=investigation.owner_id,
-            is_restricted=investigation.is_restricted,
-            version=(current.version + 1) if current else 1,
-            supersedes=current,
-            correction_reason=reason.strip() if current else "",
+            reason=reason,
             **_columns(answers),
             observed_at=answers.observed_at or timezone.now(),
             recorded_by=by,
