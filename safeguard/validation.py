@@ -9,6 +9,7 @@ Values are still escaped on output; these rules make hostile input fail loudly a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 
@@ -39,3 +40,20 @@ def check_text(value: str, *, field: str, label: str, limit: int = NARRATIVE_LIM
     if value.lstrip(" ").startswith(FORMULA_START):
         raise ValidationError({field: f"{label} cannot start with =, + or @"})
     return value
+
+
+def required_text(value: str, *, field: str, label: str, minimum: int, what: str) -> str:
+    """A narrative that must say something: at least ``minimum`` characters, ``what`` asks for it."""
+    check_text(value, field=field, label=label)
+    if len(value.strip()) < minimum:
+        raise ValidationError({field: f"{what} (at least {minimum} characters)"})
+    return value.strip()
+
+
+def gather(errors: dict[str, str], *checks: Callable[[], object]) -> None:
+    """Run every check, keeping each error, so that a form reports all its mistakes at once."""
+    for check in checks:
+        try:
+            check()
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})

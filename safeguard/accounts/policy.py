@@ -140,13 +140,25 @@ def is_locked(user: User, obj: models.Model) -> bool:
     scope = scope_of(obj)
     if not scope.restricted or not getattr(obj, scope.restricted):
         return False
-    if getattr(obj, f"{scope.owner}_id", None) == user.pk:
+    if getattr(obj, f"{scope.owner}_id", None) == user.pk or _shared_with(user, obj):
         return False
     if scope.opens_with and not is_locked(user, getattr(obj, scope.opens_with)):
         return False
     return not AccessGrant.objects.filter(
         user=user, record_type=record_type_of(obj), record_id=str(obj.pk), expires_at__gt=timezone.now()
     ).exists()
+
+
+def _shared_with(user: User, obj: models.Model) -> bool:
+    """A partner reading what was shared with their organisation: what was disclosed to them is theirs to
+    read (it was chosen for them), even when the police record it came from is restricted."""
+    scope = scope_of(obj)
+    return bool(
+        scope.partner_org
+        and RoleCode.PARTNER in user.role_codes()
+        and user.organisation_id
+        and getattr(obj, f"{scope.partner_org}_id", None) == user.organisation_id
+    )
 
 
 def unlocked_ids(user: User, objs: list[Any]) -> set[Any]:
@@ -166,6 +178,7 @@ def unlocked_ids(user: User, objs: list[Any]) -> set[Any]:
         if (
             not restricted
             or getattr(obj, f"{scope.owner}_id", None) == user.pk
+            or _shared_with(user, obj)
             or str(obj.pk) in granted
             or (scope.opens_with and getattr(obj, f"{scope.opens_with}_id") in open_parents)
         ):

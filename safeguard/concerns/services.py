@@ -40,6 +40,7 @@ from .models import (
     RiskGrade,
     SupervisorDecision,
 )
+from .signals import concern_endorsed, concern_submitted
 from .timescales import CUMULATIVE_REVIEW, DECISION, RESUBMISSION
 
 CONCERN = "concerns.concern"
@@ -296,6 +297,7 @@ def submit_concern(*, concern: Concern, by: User, breach_reason: str = "", breac
                 link=reverse("concerns:review", args=[concern.pk]),
             )
         raise_cumulative_reviews(concern)
+        concern_submitted.send(sender=Concern, concern=concern)
     return concern
 
 
@@ -434,6 +436,7 @@ def endorse_concern(
         concern.status, concern.decided_at, concern.decided_by = ConcernStatus.ENDORSED, timezone.now(), by
         concern.save(update_fields=["status", "decided_at", "decided_by"])
         _audit(by, concern, reason="endorsed")
+        concern_endorsed.send(sender=Concern, concern=concern)
     return decision
 
 

@@ -9,7 +9,6 @@ later than the cadence allows; and closure lists, and waits for, everything stil
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -29,8 +28,10 @@ from safeguard.audit.models import Operation
 from safeguard.concerns.models import RISK_RANK, Concern, ConcernStatus, InvolvementRole, RiskGrade
 from safeguard.people.models import Person
 from safeguard.timescales.calendars import LONDON, nth_working_day_after
-from safeguard.timescales.services import move_clocks, open_clock, start_clock, stop_clock
+from safeguard.timescales.services import ON_TIME, Late, move_clocks, open_clock, start_clock, stop_clock
 from safeguard.validation import check_text
+from safeguard.validation import gather as _gather
+from safeguard.validation import required_text as _text
 from safeguard.voice.models import VoiceRecord
 
 from .models import (
@@ -72,17 +73,6 @@ class EditConflict(Exception):
         self.current = current
 
 
-@dataclass(frozen=True)
-class Late:
-    """Why work is done after its due time (the timescales breach reason), when it is."""
-
-    reason: str = ""
-    detail: str = ""
-
-
-ON_TIME = Late()
-
-
 def today() -> date:
     return timezone.now().astimezone(LONDON).date()
 
@@ -95,22 +85,6 @@ def _touch(investigation: Investigation, at: datetime | None = None) -> None:
     """Something was recorded: the investigation is not drifting."""
     investigation.last_activity_at = at or timezone.now()
     Investigation.objects.filter(pk=investigation.pk).update(last_activity_at=investigation.last_activity_at)
-
-
-def _text(value: str, *, field: str, label: str, minimum: int, what: str) -> str:
-    check_text(value, field=field, label=label)
-    if len(value.strip()) < minimum:
-        raise ValidationError({field: f"{what} (at least {minimum} characters)"})
-    return value.strip()
-
-
-def _gather(errors: dict[str, str], *checks: Callable[[], object]) -> None:
-    """Run every check, keeping each error, so that a form reports all its mistakes at once."""
-    for check in checks:
-        try:
-            check()
-        except ValidationError as exc:
-            errors.update({k: v[0] for k, v in exc.message_dict.items()})
 
 
 def _open(investigation: Investigation) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,17 @@ from .models import BreachReason, Clock, ClockOutcome, SchoolTerm, Stage, TermCa
 from .rules import Rule
 
 BREACH_DETAIL_MIN = 10
+
+
+@dataclass(frozen=True)
+class Late:
+    """Why work is done after its due time (the breach reason and its explanation), when it is."""
+
+    reason: str = ""
+    detail: str = ""
+
+
+ON_TIME = Late()
 
 
 def record_type_of(record: models.Model) -> str:

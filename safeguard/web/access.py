@@ -74,8 +74,11 @@ def get_or_404(
     *,
     action: policy.Action = policy.Action.VIEW,
     queryset: models.QuerySet[M] | None = None,
+    reason: str = "",
 ) -> M:
-    """The record, if this user may ``action`` it; 404 otherwise (audited as a denied attempt)."""
+    """The record, if this user may ``action`` it; 404 otherwise (audited as a denied attempt).
+    ``reason`` says why the record is consulted where the page alone does not (a partner reading a
+    disclosure); it is written on the one consultation event."""
     record_type = policy.record_type_of(model)
     user = request.user
     base = queryset if queryset is not None else model._default_manager.all()
@@ -89,7 +92,7 @@ def get_or_404(
     if policy.is_locked(user, obj):
         audit_consult(request, record_type, [str(obj.pk)], outcome=Outcome.DENIED, reason="restricted: break the glass")
         raise BreakGlassRequired(obj)
-    audit_consult(request, record_type, [str(obj.pk)])
+    audit_consult(request, record_type, [str(obj.pk)], reason=reason)
     return obj
 
 
