@@ -5,6 +5,7 @@
     ./bin/safeguard bench audit --postgres         on a fresh PostgreSQL database (DATABASE_URL's server)
     ./bin/safeguard bench seen_before --persons 250000,2000000 --queries 500 --postgres
     ./bin/safeguard bench timescales_sweep --clocks 10000000 --open 500000 --runs 3 --postgres
+    ./bin/safeguard bench partner_delivery --alerts 1000 --kills 5 --rate 50
 
 Exits 1 if a benchmark fails functionally (a broken chain, a page not answering 200); timings are
 only printed.
@@ -28,11 +29,12 @@ from .database import DEFAULT_SERVER_URL, describe, throwaway
 if TYPE_CHECKING:
     from .audit import Options
 
-BENCHMARKS = ("verify_audit", "audit_overhead", "seen_before", "timescales_sweep")
+BENCHMARKS = ("verify_audit", "audit_overhead", "seen_before", "timescales_sweep", "partner_delivery")
 GROUPS = {
     "audit": ("verify_audit", "audit_overhead"),
     "people": ("seen_before",),
     "timescales": ("timescales_sweep",),
+    "sharing": ("partner_delivery",),
     "all": BENCHMARKS,
 }
 
@@ -57,6 +59,9 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--window", type=int, default=60, help="timescales_sweep: seconds from the loaded state (T0) to the sweep (T1)"
     )
+    parser.add_argument("--alerts", type=int, default=1_000, help="partner_delivery: alerts in each phase")
+    parser.add_argument("--kills", type=int, default=5, help="partner_delivery: kill -9s of the worker while sending")
+    parser.add_argument("--rate", type=float, default=50.0, help="partner_delivery: alerts a second while killing")
     parser.add_argument(
         "--postgres",
         action="store_true",
@@ -80,6 +85,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         parser.error("--persons must be at least 100, --queries positive, --scan-queries not negative")
     if not 0 < args.open <= args.clocks or args.runs < 1 or args.window < 1:
         parser.error("--open must be positive and at most --clocks; --runs and --window must be positive")
+    if args.alerts < 1 or args.kills < 0 or args.rate <= 0:
+        parser.error("--alerts and --rate must be positive, --kills not negative")
     if args.events < 1 or args.requests < 1 or args.warmup < 0 or args.notes < 1 or args.batch < 1:
         parser.error("--events, --requests, --notes and --batch must be positive, --warmup not negative")
     return args
@@ -101,6 +108,7 @@ def setup_django() -> None:
 
 def runners(args: argparse.Namespace) -> dict[str, Callable[[Options], None]]:
     from .audit import audit_overhead, verify_audit
+    from .partner_delivery import DeliveryOptions, partner_delivery
     from .seen_before import SeenBeforeOptions, seen_before
     from .timescales_sweep import SweepOptions, timescales_sweep
 
@@ -113,6 +121,9 @@ def runners(args: argparse.Namespace) -> dict[str, Callable[[Options], None]]:
         "audit_overhead": audit_overhead,
         "seen_before": lambda _options: seen_before(people),
         "timescales_sweep": lambda _options: timescales_sweep(clocks),
+        "partner_delivery": lambda _options: partner_delivery(
+            DeliveryOptions(alerts=args.alerts, kills=args.kills, rate=args.rate)
+        ),
     }
 
 

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from safeguard.accounts.tasks import clear_expired_sessions
 from safeguard.audit.tasks import verify_audit_chain
+from safeguard.sharing.tasks import escalate_unacknowledged_shares, reclaim_outbox, relay_outbox
 from safeguard.timescales.tasks import send_alert_emails, sweep_all_clocks, sweep_clocks
 
 from .models import ScheduledRun
@@ -41,6 +43,10 @@ SCHEDULE: list[Periodic] = [
     Periodic(sweep_all_clocks, timedelta(hours=24)),
     # Retries emails a failed run left unsent (each sweep that tells people also enqueues a run).
     Periodic(send_alert_emails, timedelta(minutes=5)),
+    # Partner alerts: each commit wakes the relay at once; this run is the safety net behind that.
+    Periodic(relay_outbox, timedelta(seconds=settings.SAFEGUARD_OUTBOX["relay_every_seconds"])),
+    Periodic(reclaim_outbox, timedelta(minutes=5)),
+    Periodic(escalate_unacknowledged_shares, timedelta(minutes=15)),
 ]
 
 

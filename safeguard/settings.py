@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "safeguard.voice",
     "safeguard.timescales",
     "safeguard.investigations",
+    "safeguard.sharing",
     # Last, so that our GOV.UK widget templates (safeguard/templates/django/forms/...) win over Django's.
     "django.forms",
 ]
@@ -237,7 +238,11 @@ MAILERS = {
             else "django.core.mail.backends.console.EmailBackend",
         ),
         "OPTIONS": (
-            {"host": os.environ.get("SAFEGUARD_EMAIL_HOST", "localhost"), "port": env_int("SAFEGUARD_EMAIL_PORT", 25)}
+            {
+                "host": os.environ.get("SAFEGUARD_EMAIL_HOST", "localhost"),
+                "port": env_int("SAFEGUARD_EMAIL_PORT", 25),
+                "timeout": env_int("SAFEGUARD_EMAIL_TIMEOUT_SECONDS", 10),
+            }
             if PRODUCTION or os.environ.get("SAFEGUARD_EMAIL_HOST")
             else {}
         ),
@@ -246,6 +251,29 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = os.environ.get("SAFEGUARD_FROM_EMAIL", "safeguard@localhost")
 # Where emails point people to sign in (they carry a link, never case content).
 SAFEGUARD_SITE_URL = os.environ.get("SAFEGUARD_SITE_URL", "http://localhost:8000")
+
+# --- Alerts to partners (the outbox: safeguard/sharing/relay.py) --------------------------------
+# The relay claims due alerts under a lease, sends each, and retries a temporary failure after
+# min(cap, base x 2^attempts) seconds (less up to a fifth, so retries spread out): 10 s, 20 s, 40 s ...
+# then hourly, until ``max_attempts`` (9 to 11 hours in all) marks it dead and tells the hub.
+# A lease must outlast a send's timeout: a relay stops sending its batch when less than one timeout
+# of its lease is left, so a row is never sent by a relay whose lease has passed. A relay that dies
+# holding a batch delays those alerts by at most the lease.
+
+SAFEGUARD_OUTBOX = {
+    "lease_seconds": env_int("SAFEGUARD_OUTBOX_LEASE_SECONDS", 30),
+    "timeout_seconds": env_int("SAFEGUARD_OUTBOX_TIMEOUT_SECONDS", 10),
+    "backoff_base_seconds": env_int("SAFEGUARD_OUTBOX_BACKOFF_BASE_SECONDS", 10),
+    "backoff_cap_seconds": env_int("SAFEGUARD_OUTBOX_BACKOFF_CAP_SECONDS", 3600),
+    "max_attempts": env_int("SAFEGUARD_OUTBOX_MAX_ATTEMPTS", 20),
+    "batch": env_int("SAFEGUARD_OUTBOX_BATCH", 100),
+    # The worker runs the relay this often as a safety net; a committed alert wakes it at once.
+    "relay_every_seconds": env_int("SAFEGUARD_OUTBOX_RELAY_EVERY_SECONDS", 60),
+    "run_seconds": env_int("SAFEGUARD_OUTBOX_RUN_SECONDS", 50),
+}
+# Webhooks are verified against the system's trusted CAs; this file adds CAs to trust as well
+# (a partner's private CA, or the tests' self-signed receiver).
+SAFEGUARD_WEBHOOK_CA_FILE = os.environ.get("SAFEGUARD_WEBHOOK_CA_FILE", "")
 
 # --- Internationalisation and time --------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections, connection
 
 from safeguard.schedule import enqueue_due
+from safeguard.sharing.tasks import wake as wake_relay
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ class Command(BaseCommand):
         stop = threading.Event()
         if not options["no_schedule"]:
             threading.Thread(target=self._schedule_loop, args=(stop, options["tick"]), daemon=True).start()
+        # Alerts committed while no worker ran (or left by one that was killed) go now, not at the next slot.
+        wake_relay()
         try:
             call_command("db_worker", interval=options["interval"], queue_name="*", verbosity=options["verbosity"])
         finally:
