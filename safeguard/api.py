@@ -23,6 +23,7 @@ from safeguard.accounts.services import user_for_token
 from safeguard.concerns.api import router as concerns_router
 from safeguard.investigations.api import router as investigations_router
 from safeguard.people.api import router as people_router
+from safeguard.sharing.api import router as sharing_router
 from safeguard.timescales.api import router as timescales_router
 from safeguard.voice.api import router as voice_router
 from safeguard.web.access import BreakGlassRequired
@@ -141,3 +142,4 @@ api.add_router("/concerns", concerns_router)
 api.add_router("/voice", voice_router)
 api.add_router("/", timescales_router)
 api.add_router("/", investigations_router)
+api.add_router("/", sharing_router)

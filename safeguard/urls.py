@@ -15,5 +15,7 @@ urlpatterns = [
     path("", include("safeguard.concerns.urls")),
     path("", include("safeguard.timescales.urls")),
     path("", include("safeguard.investigations.urls")),
+    path("", include("safeguard.sharing.urls")),
+    path("", include("safeguard.sharing.portal_urls")),
     path("api/v1/", api.urls),
 ]

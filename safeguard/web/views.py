@@ -66,6 +66,7 @@ ROLE_PANELS = {
         RoleCode.PARTNER,
         "Partner agency",
         "Read what the police have shared with your organisation, acknowledge it and record what you did.",
+        (("Shared with your organisation", "portal:home"),),
     ),
     RoleCode.LEADER: RolePanel(
         RoleCode.LEADER,
