@@ -2,8 +2,8 @@
 
 Expected outcomes live in ROUTES below, one row per named route. A route that is missing from the
 table fails the suite, so a new page or endpoint cannot ship without saying who may use it.
-Relationships: own, same unit, other unit, restricted (same unit, someone else's), non-existent.
-"Shared with my organisation" and "share revoked" join when sharing does (issue 6).
+Relationships: own, same unit, other unit, restricted (same unit, someone else's), non-existent; for
+shares, also "shared with my organisation" (live, to the partner's organisation) and "share revoked".
 """
 
 from __future__ import annotations
@@ -18,19 +18,32 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from safeguard.accounts.models import ApiToken, User
+from safeguard.accounts.models import ApiToken, Organisation, User
 from safeguard.accounts.services import break_glass, create_api_token
 from safeguard.concerns.models import Concern, CumulativeReview
 from safeguard.investigations import services as investigation_services
 from safeguard.investigations.models import Action, ActionEntry, Investigation, RequiredNotification
 from safeguard.people.models import Person
+from safeguard.sharing import services as sharing_services
+from safeguard.sharing.models import (
+    Channel,
+    OutboxMessage,
+    OutboxState,
+    PartnerContact,
+    Share,
+    ShareKind,
+    StrategyDecision,
+    StrategyDiscussion,
+)
 from safeguard.timescales.models import SchoolTerm, TermCalendar
 from safeguard.voice.models import VoiceRecord
 from tests.casework.models import CaseNote
-from tests.conftest import ROLES, Concerns, Force, Notes, People, make_child, make_concern, sign_in
+from tests.conftest import ROLES, Concerns, Force, Notes, People, make_child, make_concern, make_user, sign_in
+from tests.sharing.helpers import add_contacts, make_school, send
 
 ANON = "anonymous"
 RELATIONS = ["own", "same_unit", "other_unit", "restricted", "missing"]
+SHARE_RELATIONS = [*RELATIONS[:-1], "shared", "revoked", "missing"]
 
 
 def route_names() -> set[str]:
@@ -132,7 +145,7 @@ API_VIEW_RECORD = {
 
 def as_api(table: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
     """A page's record table for the API: the same outcomes, but 401 (no redirect) without a token."""
-    return {role: dict.fromkeys(RELATIONS, 401) if role == ANON else rels for role, rels in table.items()}
+    return {role: dict.fromkeys(rels, 401) if role == ANON else rels for role, rels in table.items()}
 
 
 API_CHANGE_RECORD = as_api(CHANGE_RECORD)
@@ -344,6 +357,139 @@ def entry_of(pk: int) -> dict[str, Any]:
     return {"entry": entry.pk if entry else 0}
 
 
+# --- Sharing ---------------------------------------------------------------------------------------
+# Shares in each relation. Officers send Operation Encompass notices from their own concerns (to a school);
+# the hub (in unit A) sends MASH referrals to the partner's organisation, children's social care.
+
+
+@dataclass
+class Shares:
+    own: dict[str, Share]  # per police role with a unit: their Encompass notice; the hub: its referral
+    same_unit: Share  # the colleague's Encompass notice
+    other_unit: Share  # the outsider's, in unit B
+    restricted: Share  # the colleague's, from a restricted concern
+    shared: Share  # the hub's referral, live to the partner's organisation
+    revoked: Share  # the hub's referral to the partner's organisation, revoked
+
+
+@pytest.fixture
+def shares(force: Force) -> Shares:
+    school, hub = make_school(), force.user("hub")
+    add_contacts(force.partner_org)
+
+    def notice(officer: User, restricted: bool = False) -> Share:
+        child = make_child(officer, "Nia", "Notice")
+        concern = make_concern(officer, child, submit=True, restricted=restricted)
+        return send(officer, concern, school, ShareKind.ENCOMPASS, child=child)
+
+    def referral() -> Share:
+        return send(hub, make_concern(force.colleague, make_child(force.colleague), submit=True), force.partner_org)
+
+    revoked = referral()
+    sharing_services.revoke_share(share=revoked, reason="Sent to the wrong team.", by=hub)
+    return Shares(
+        own={
+            **{role: notice(force.user(role)) for role in ("officer", "investigator", "supervisor")},
+            "hub": referral(),
+        },
+        same_unit=notice(force.colleague),
+        other_unit=notice(force.outsider),
+        restricted=notice(force.colleague, restricted=True),
+        shared=referral(),
+        revoked=revoked,
+    )
+
+
+@dataclass
+class Discussions:
+    """Strategy discussions in each relation, held (a section 47 enquiry), each with one police action
+    given to the colleague. The hub (unit A) holds its own; a second hub officer in unit B the others."""
+
+    own: dict[str, StrategyDiscussion]
+    same_unit: StrategyDiscussion
+    other_unit: StrategyDiscussion
+    restricted: StrategyDiscussion
+
+
+@pytest.fixture
+def discussions(force: Force) -> Discussions:
+    from safeguard.accounts.models import RoleCode
+
+    hub = force.user("hub")
+    other_hub = make_user("hub2", [RoleCode.HUB], force.police, force.unit_b)
+
+    def held(by: User, restricted: bool = False, unit: Any = None) -> StrategyDiscussion:
+        concern = make_concern(force.colleague, make_child(force.colleague), submit=True, restricted=restricted)
+        if restricted:
+            break_glass(by=by, obj=concern, reason="Arranging the strategy discussion.")
+        discussion = sharing_services.plan_strategy_discussion(concern=concern, reason="Significant harm.", by=by)
+        if unit is not None:
+            StrategyDiscussion.objects.filter(pk=discussion.pk).update(unit=unit)
+            discussion.refresh_from_db()
+        sharing_services.record_strategy_discussion(
+            discussion=discussion,
+            held_at=timezone.now(),
+            attendees=[
+                sharing_services.Attendee("police", "Hana Okafor"),
+                sharing_services.Attendee("social_care", "Sam Reid"),
+            ],
+            information_shared="Police history of the household.",
+            decision=StrategyDecision.SECTION_47,
+            rationale="Unexplained injury to a young child.",
+            actions=[
+                sharing_services.AgreedAction("Joint visit", "police", sharing_services.today(), force.colleague.pk)
+            ],
+            by=by,
+        )
+        return discussion
+
+    return Discussions(
+        own={"hub": held(hub)},
+        same_unit=held(other_hub, unit=force.unit_a),
+        other_unit=held(other_hub),
+        restricted=held(other_hub, restricted=True, unit=force.unit_a),
+    )
+
+
+def action_of(pk: int) -> dict[str, Any]:
+    discussion = StrategyDiscussion.objects.filter(pk=pk).first()
+    return {"pk": discussion.actions.get().pk if discussion else 987654}
+
+
+def a_dead_alert(force: Force, user: User | None) -> dict[str, Any]:
+    message = OutboxMessage.objects.create(
+        channel=Channel.EMAIL,
+        event="share.sent",
+        organisation=force.partner_org,
+        recipient="gone@partner.example",
+        state=OutboxState.DEAD,
+        dead_at=timezone.now(),
+    )
+    return {"pk": message.pk}
+
+
+def a_contact(force: Force, user: User | None) -> dict[str, Any]:
+    contact, _ = PartnerContact.objects.get_or_create(
+        organisation=force.partner_org, email="matrix@partner.example", defaults={"name": "Matrix Contact"}
+    )
+    return {"pk": force.partner_org.pk, "contact": contact.pk}
+
+
+def shares_table(
+    table: dict[str, dict[str, int]], *, partner: dict[str, int] | None = None, **roles: dict[str, int]
+) -> dict[str, dict[str, int]]:
+    """A record table over shares: "shared" and "revoked" (the hub's referrals, in unit A) answer as the
+    same unit does for police roles; the partner answers as ``partner`` says (404 unless told)."""
+    out = {role: {**rels, "shared": rels["same_unit"], "revoked": rels["same_unit"]} for role, rels in table.items()}
+    out["partner"] = {rel: 404 for rel in SHARE_RELATIONS} | (partner or {})
+    return amend(out, **roles)
+
+
+SHARE: dict[str, Any] = dict(record=True, records="shares", relations=SHARE_RELATIONS)
+DISCUSSION: dict[str, Any] = dict(record=True, records="discussions")
+SHARE_VIEW = shares_table(VIEW_RECORD)
+
+
 @dataclass
 class Route:
     method: str
@@ -356,7 +502,82 @@ class Route:
     record_kwargs: Callable[[Any], dict[str, Any]] = lambda records: {}  # more URL arguments from that fixture
     of_record: Callable[[int], dict[str, Any]] = lambda pk: {}  # URL arguments from the chosen record's pk
     query: str = ""  # appended to the URL, e.g. "?family_name=Smith"
+    relations: list[str] = field(default_factory=lambda: RELATIONS)
 
+
+# Drafting (or deciding not to share) needs change rights on a submitted concern; own concerns are drafts.
+SHARE_FROM_CONCERN = amend(
+    CHANGE_RECORD,
+    officer=dict(own=302),
+    investigator=dict(own=302),
+    supervisor=dict(own=302),
+    hub=dict(own=302),
+)
+# A sent share's draft pages redirect to the share, for whoever may change it.
+# A supervisor may change the drafts of their team, and its Encompass notices, but not the hub's referrals.
+HUB_REFERRALS = dict(shared=403, revoked=403)
+SENT_SHARE = shares_table(every(CHANGE_RECORD, 200, 302), supervisor=HUB_REFERRALS)
+REVOKE_PAGE = shares_table(CHANGE_RECORD, hub=dict(revoked=302), supervisor=HUB_REFERRALS)
+# Reviews and responses are refused by role before any record is read (the partner included).
+REVIEW_SHARE = shares_table(
+    only({"supervisor"}, every(CHANGE_RECORD, 200, 302)), partner=dict.fromkeys(SHARE_RELATIONS, 403)
+)
+RESPOND_PAGE = shares_table(
+    only({"hub"}, CHANGE_RECORD), hub=dict(revoked=302), partner=dict.fromkeys(SHARE_RELATIONS, 403)
+)
+STRATEGY_ACTION_PAGE = VIEW_RECORD
+PORTAL_SHARE = shares_table(
+    {role: dict.fromkeys(RELATIONS, 302 if role == ANON else 403) for role in [*ROLES, ANON]}, partner={"shared": 200}
+)
+
+
+def draft_body(concerns: Any) -> dict[str, Any]:
+    return {"concern_id": concerns.same_unit.pk, "kind": "mash", "organisation_id": organisation_pk("social_care")}
+
+
+def not_shared_body(concerns: Any) -> dict[str, Any]:
+    return {
+        "concern_id": concerns.same_unit.pk,
+        "kind": "mash",
+        "reason": "Already open to children's social care under a child protection plan.",
+    }
+
+
+def plan_body(concerns: Any) -> dict[str, Any]:
+    return {"concern_id": concerns.same_unit.pk, "reason": "Significant harm is suspected."}
+
+
+def response_body(shares: Any) -> dict[str, Any]:
+    return {"kind": "other", "detail": "Spoke to the family and the school.", "occurred_at": timezone.now().isoformat()}
+
+
+def record_body(discussions: Any) -> dict[str, Any]:
+    return {
+        "held_at": timezone.now().isoformat(),
+        "attendees": [{"agency": "police", "name": "Hana Okafor"}],
+        "information_shared": "Police history of the household.",
+        "decision": "cin",
+        "rationale": "No injury; the family accept help.",
+        "actions": [],
+    }
+
+
+def organisation_pk(kind: str) -> int:
+    return Organisation.objects.filter(kind=kind).values_list("pk", flat=True).first() or 0
+
+
+API_SHARE_VIEW = as_api(shares_table(VIEW_RECORD, partner={"shared": 200}))
+API_SENT_SHARE = as_api(shares_table(every(CHANGE_RECORD, 200, 422)))
+API_REVOKE = as_api(shares_table(CHANGE_RECORD, hub=dict(revoked=422), supervisor=dict(shared=422, revoked=422)))
+API_ACKNOWLEDGE = as_api(shares_table(every(VIEW_RECORD, 200, 422), partner={"shared": 200}))
+API_RESPOND = as_api(shares_table(only({"hub"}, every(CHANGE_RECORD, 200, 201)), partner={"shared": 201}))
+API_DRAFT_SHARE = by_role(403, anonymous=401, officer=422, investigator=422, supervisor=422, hub=201)
+API_PLAN_DISCUSSION = by_role(403, anonymous=401, officer=422, investigator=422, supervisor=422, hub=201)
+# The discussions' "own" is the hub's alone: other roles are shown the same unit's (which they cannot change).
+API_RECORD_DISCUSSION = as_api(amend(every(CHANGE_RECORD, 200, 422), officer=dict(own=404), investigator=dict(own=404)))
+# The hub completes any action it can see; others who see the discussion are refused by the service.
+API_COMPLETE_ACTION = as_api(every(VIEW_RECORD, 200, 422))
+API_COMPLETE_ACTION["hub"] = VIEW_RECORD["hub"]
 
 ROUTES: dict[str, Route] = {
     "home": Route("GET", by_role(200)),
@@ -594,11 +815,74 @@ ROUTES: dict[str, Route] = {
         api=True,
         **ACTION_RECORD,
     ),
+    "sharing:board": Route("GET", by_role(403, supervisor=200, hub=200)),
+    "sharing:ledger": Route("GET", by_role(403, hub=200, leader=200, auditor=200)),
+    "sharing:concern": Route("GET", VIEW_RECORD, record=True, records="concerns"),
+    # Drafting needs change rights on a submitted concern: the roles' own concerns are drafts (redirected).
+    "sharing:draft": Route("GET", SHARE_FROM_CONCERN, record=True, records="concerns"),
+    "sharing:not_shared": Route("GET", SHARE_FROM_CONCERN, record=True, records="concerns"),
+    "sharing:share": Route("GET", SHARE_VIEW, **SHARE),
+    "sharing:edit": Route("GET", SENT_SHARE, **SHARE),
+    "sharing:preview": Route("GET", SENT_SHARE, **SHARE),
+    "sharing:revoke": Route("GET", REVOKE_PAGE, **SHARE),
+    "sharing:review": Route("GET", REVIEW_SHARE, **SHARE),
+    "sharing:respond": Route("GET", RESPOND_PAGE, **SHARE),
+    "sharing:retry": Route("POST", by_role(403, hub=302), kwargs=a_dead_alert),
+    "sharing:strategy_new": Route("GET", only({"hub"}, CHANGE_RECORD), record=True, records="concerns"),
+    "sharing:strategy": Route("GET", VIEW_RECORD, **DISCUSSION),
+    "sharing:strategy_record": Route("GET", only({"hub"}, every(CHANGE_RECORD, 200, 302)), **DISCUSSION),
+    "sharing:strategy_conference": Route("GET", only({"hub"}, CHANGE_RECORD), **DISCUSSION),
+    "sharing:strategy_action": Route("GET", STRATEGY_ACTION_PAGE, of_record=action_of, **DISCUSSION),
+    "sharing:partners": Route("GET", ADMIN_ONLY_GET),
+    "sharing:partner": Route("GET", ADMIN_ONLY_GET, kwargs=lambda f, u: {"pk": f.partner_org.pk}),
+    "sharing:add_contact": Route("GET", ADMIN_ONLY_GET, kwargs=lambda f, u: {"pk": f.partner_org.pk}),
+    "sharing:contact": Route("GET", ADMIN_ONLY_GET, kwargs=a_contact),
+    "portal:home": Route("GET", by_role(403, partner=200)),
+    "portal:share": Route("GET", PORTAL_SHARE, **SHARE),
+    "portal:acknowledge": Route("POST", every(PORTAL_SHARE, 200, 302), **SHARE),
+    "portal:respond": Route("GET", PORTAL_SHARE, **SHARE),
+    "api:list_shares": Route("GET", by_role(200, anonymous=401), api=True),
+    "api:draft_share": Route("POST", API_DRAFT_SHARE, data=draft_body, records="concerns", api=True),
+    "api:not_shared": Route("POST", API_DRAFT_SHARE, data=not_shared_body, records="concerns", api=True),
+    "api:get_share": Route("GET", API_SHARE_VIEW, api=True, **SHARE),
+    "api:list_responses": Route("GET", API_SHARE_VIEW, api=True, **SHARE),
+    "api:update_draft": Route("PATCH", API_SENT_SHARE, data={"lawful_basis": "ca04_s11"}, api=True, **SHARE),
+    "api:send_share": Route("POST", API_SENT_SHARE, api=True, **SHARE),
+    "api:revoke_share": Route("POST", API_REVOKE, data={"reason": "Sent to the wrong school."}, api=True, **SHARE),
+    "api:acknowledge_share": Route("POST", API_ACKNOWLEDGE, api=True, **SHARE),
+    "api:record_response": Route("POST", API_RESPOND, data=response_body, api=True, **SHARE),
+    "api:list_discussions": Route("GET", by_role(200, anonymous=401), api=True),
+    "api:plan_discussion": Route("POST", API_PLAN_DISCUSSION, data=plan_body, records="concerns", api=True),
+    "api:get_discussion": Route("GET", API_VIEW_RECORD, api=True, **DISCUSSION),
+    "api:record_discussion": Route("POST", API_RECORD_DISCUSSION, data=record_body, api=True, **DISCUSSION),
+    "api:complete_action": Route(
+        "POST",
+        API_COMPLETE_ACTION,
+        data={"note": "Visited with the social worker."},
+        of_record=lambda pk: {"action_id": action_of(pk)["pk"]},
+        api=True,
+        **DISCUSSION,
+    ),
     "casework:detail": Route("GET", VIEW_RECORD, record=True),
     "casework:edit": Route("GET", CHANGE_RECORD, record=True),
 }
 
 RECORD_KWARG = {
+    **{
+        f"api:{name}": "share_id"
+        for name in (
+            "get_share",
+            "list_responses",
+            "update_draft",
+            "send_share",
+            "revoke_share",
+            "acknowledge_share",
+            "record_response",
+        )
+    },
+    "api:get_discussion": "discussion_id",
+    "api:record_discussion": "discussion_id",
+    "api:complete_action": "action_id",
     "api:record_clocks": "record_id",
     "api:get_note": "note_id",
     "api:get_person": "person_id",
@@ -651,9 +935,7 @@ def record_pk(records: Any, role: str, relation: str) -> int:
         return records.own[role].pk if role in records.own else records.same_unit.pk
     if relation == "missing":
         return 987654
-    return {"same_unit": records.same_unit, "other_unit": records.other_unit, "restricted": records.restricted}[
-        relation
-    ].pk
+    return getattr(records, relation).pk  # type: ignore[no-any-return]
 
 
 def secret_of(records: Any, pk: int) -> bytes:
@@ -673,6 +955,12 @@ def secret_of(records: Any, pk: int) -> bytes:
     if isinstance(records, Actions):
         action = Action.objects.filter(pk=pk).first()
         return action.entries.get().text.encode() if action else b"\x00"
+    if isinstance(records, Shares):
+        share = Share.objects.filter(pk=pk).first()
+        return share.concern.location.encode() if share else b"\x00"
+    if isinstance(records, Discussions):
+        discussion = StrategyDiscussion.objects.filter(pk=pk).first()
+        return discussion.information_shared.encode() if discussion else b"\x00"
     concern = Concern.objects.filter(pk=pk).first()
     return concern.location.encode() if concern else b"\x00"
 
@@ -698,7 +986,7 @@ def cases() -> list[tuple[str, str, str]]:
     out = []
     for name, route in ROUTES.items():
         for role in [*ROLES, ANON]:
-            for relation in RELATIONS if route.record else ["-"]:
+            for relation in route.relations if route.record else ["-"]:
                 out.append((name, role, relation))
     return out
 
@@ -719,6 +1007,8 @@ def test_access_matrix(request: pytest.FixtureRequest, force: Force, name: str, 
     data = route.data(records) if callable(route.data) else route.data
     if route.method == "GET":
         response = client.get(url, **headers)  # type: ignore[arg-type]
+    elif route.method == "PATCH":
+        response = client.patch(url, data, content_type="application/json", **headers)  # type: ignore[arg-type]
     elif route.api:
         response = client.post(url, data, content_type="application/json", **headers)  # type: ignore[arg-type]
     else:
