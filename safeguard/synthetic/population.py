@@ -1,20 +1,23 @@
 """The synthetic population of Northshire (SYNTHETIC.md): households of carers and children, adults
 known to the police, the same child recorded more than once under a different spelling, ten years of
-concerns with their children's voices, the investigations opened from them at every stage — and the
-ground truth of all of it, so tests and benchmarks can score matching, dashboards and audits against
-what was injected.
+concerns with their children's voices, the investigations opened from them at every stage, what was
+shared with partners (sharing.py) — and the ground truth of all of it, so tests and benchmarks can score
+matching, dashboards and audits against what was injected.
 
     load_population(spec=PopulationSpec(persons=8_000), ground_truth_path=path)
 
 Deterministic for a given ``PopulationSpec`` (seed, size and ``today``), on SQLite and PostgreSQL
 alike. Rows are built in memory a household at a time and written in batches: one ``executemany``
 per table on SQLite, COPY on PostgreSQL (several times faster at millions of rows). Person, concern,
-voice, investigation, review, action and entry ids are allocated here, after the highest id in the
-table, so every row can name its parent without reading it back; the sequences are moved past them at
-the end. Load into a quiet database: nothing else may insert these records meanwhile.
+voice, investigation, review, action, entry, share, strategy discussion and strategy action ids are
+allocated here, after the highest id in the table, so every row can name its parent without reading it
+back; the sequences are moved past them at the end. Load into a quiet database: nothing else may insert
+these records meanwhile. Rows are made with ``row`` rather than the model's constructor, and their
+values prepared once per column kind: both were most of the load's time.
 
-Sizes (SYNTHETIC.md tiers): demo 8k people, 10k concerns and ~1k investigations load in ~12 s on
-SQLite; 250k people-only in ~1.5 min; 2M people-only (the search benchmark) in minutes on PostgreSQL.
+Sizes (SYNTHETIC.md tiers): demo 8k people, 10k concerns, ~1k investigations and ~20k shares load in
+~18 s on SQLite; 250k people-only in ~1.5 min; 2M people-only (the search benchmark) in minutes on
+PostgreSQL.
 
 The load is one transaction with one audit event naming every person created ("synthetic force
 loaded: N persons"); the synthetic officers it adds to units that have none are audited like the demo
@@ -24,10 +27,11 @@ outward codes NS1-NS9, NHS numbers from the 999 test range.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -36,12 +40,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.base import ModelState
 from django.utils import timezone
 from tqdm import tqdm
 
 from safeguard import parameters
-from safeguard.accounts.models import Role, RoleCode, ScopedRecord, Unit, User
+from safeguard.accounts.models import Notification, OrganisationKind, Role, RoleCode, ScopedRecord, Unit, User
 from safeguard.audit import services as audit
 from safeguard.audit.models import Operation
 from safeguard.concerns.models import (
@@ -99,6 +105,15 @@ from safeguard.people.models import (
     Source,
 )
 from safeguard.people.services import name_rows
+from safeguard.sharing.models import (
+    Disclosure,
+    OutboxMessage,
+    PartnerResponse,
+    Share,
+    StrategyAction,
+    StrategyAttendee,
+    StrategyDiscussion,
+)
 from safeguard.timescales.calendars import LONDON, at_london, end_of_nth_working_day, nth_working_day_after
 from safeguard.timescales.models import BreachReason, Clock, ClockOutcome
 from safeguard.timescales.rules import Rule
@@ -270,6 +285,19 @@ def _default_drift() -> dict[str, float]:
     return {"PPU-NORTH": 0.08, "PPU-SOUTH": 0.35, "CAIT": 0.10}
 
 
+def _default_late_share() -> dict[str, float]:
+    return {"PPU-NORTH": 0.04, "PPU-SOUTH": 0.6, "CAIT": 0.08}
+
+
+def _default_late_acknowledgement() -> dict[str, float]:
+    return {
+        OrganisationKind.CHILDRENS_SOCIAL_CARE: 0.06,
+        OrganisationKind.HEALTH: 0.35,
+        OrganisationKind.SCHOOL: 0.08,
+        OrganisationKind.OTHER: 0.10,
+    }
+
+
 @dataclass(frozen=True)
 class PopulationSpec:
     """What to generate. ``concerns`` defaults to 1.25 per person (the demo tier's ~10k for ~8k)."""
@@ -297,6 +325,20 @@ class PopulationSpec:
     # The unit's first officer (in the demo force, the officer who signs in) carries this share of its
     # investigations, one of them awaiting their acceptance and one awaiting sign-off.
     lead_share: float = 0.4
+    # Sharing (DOMAIN.md, "Sharing with partners"): the share of each recording unit's Operation
+    # Encompass notices sent late (besides those already late because the concern was submitted after
+    # the school day began), of the hub's referrals, notifications and strategy discussions, and of each
+    # kind of partner's acknowledgements; decisions not to share a referral or health notification; the
+    # school-age children whose school is one of the force's partners; exploitation and custody concerns
+    # told to the "other" partner; strategy discussions police did not attend; shares revoked.
+    late_share: Mapping[str, float] = field(default_factory=_default_late_share)
+    hub_late_share: float = 0.06
+    late_acknowledgement: Mapping[str, float] = field(default_factory=_default_late_acknowledgement)
+    not_shared_share: float = 0.012
+    school_known: float = 0.96
+    other_share: float = 0.3
+    police_absent_share: float = 0.08
+    revoked_share: float = 0.004  # shares withdrawn soon after they were sent
     concern_mix: Mapping[str, float] = field(default_factory=lambda: dict(CONCERN_MIX))
     risk_mix: Mapping[str, float] = field(default_factory=lambda: dict(RISK_MIX))
     nhs_missing: float = 0.40
@@ -359,6 +401,23 @@ class InvestigationFailure:
 
 
 @dataclass
+class ShareFailure:
+    """A practice failure in sharing, as the data shows it. ``kind`` is "late_share" (a ledger entry
+    sent after its due time; ``record_id`` the share), "share_overdue" (still owed past its due time;
+    ``record_id`` the concern), "late_X" or "X_overdue" for a clock of the partner's or the hub's
+    (acknowledgement, la_decision, strategy, conference, strategy_action, no_share_review; ``record_id``
+    the share, discussion or action), "police_absent" (a strategy discussion police did not attend) or
+    "dead_alert" (an alert that could not be delivered). ``unit`` is the unit that owed or made the share,
+    ``about`` the share's kind or the clock's rule, ``partner`` the partner organisation that was late."""
+
+    kind: str
+    record_id: int
+    unit: str
+    about: str
+    partner: str = ""
+
+
+@dataclass
 class GroundTruth:
     """What was generated and injected. ``cluster[i]`` is the real individual of person
     ``first_person_id + i``: two person ids are the same child or adult exactly when their clusters are
@@ -372,6 +431,7 @@ class GroundTruth:
     failures: list[PracticeFailure] = field(default_factory=list)
     reviews: list[ReviewTruth] = field(default_factory=list)
     investigation_failures: list[InvestigationFailure] = field(default_factory=list)
+    share_failures: list[ShareFailure] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
     def cluster_of(self, person_id: int) -> int:
@@ -401,12 +461,14 @@ class GroundTruth:
         failures = [PracticeFailure(**f) for f in data.pop("failures")]
         reviews = [ReviewTruth(**r) for r in data.pop("reviews")]
         investigation_failures = [InvestigationFailure(**f) for f in data.pop("investigation_failures")]
+        share_failures = [ShareFailure(**f) for f in data.pop("share_failures", [])]
         return cls(
             **data,
             variants=variants,
             failures=failures,
             reviews=reviews,
             investigation_failures=investigation_failures,
+            share_failures=share_failures,
         )
 
     def drifting(self) -> set[int]:
@@ -598,6 +660,14 @@ class Rows:
     action_entries: list[ActionEntry] = field(default_factory=list)
     notifications: list[RequiredNotification] = field(default_factory=list)
     closure_proposals: list[ClosureProposal] = field(default_factory=list)
+    shares: list[Share] = field(default_factory=list)
+    disclosures: list[Disclosure] = field(default_factory=list)
+    outbox: list[OutboxMessage] = field(default_factory=list)
+    responses: list[PartnerResponse] = field(default_factory=list)
+    discussions: list[StrategyDiscussion] = field(default_factory=list)
+    attendees: list[StrategyAttendee] = field(default_factory=list)
+    strategy_actions: list[StrategyAction] = field(default_factory=list)
+    notifications_to_hub: list[Notification] = field(default_factory=list)
     clocks: list[Clock] = field(default_factory=list)
 
     def flush(self, counts: dict[str, int]) -> None:
@@ -627,6 +697,14 @@ class Rows:
             ("action_entries", ActionEntry),
             ("notifications", RequiredNotification),
             ("closure_proposals", ClosureProposal),
+            ("shares", Share),
+            ("disclosures", Disclosure),
+            ("outbox", OutboxMessage),
+            ("responses", PartnerResponse),
+            ("discussions", StrategyDiscussion),
+            ("attendees", StrategyAttendee),
+            ("strategy_actions", StrategyAction),
+            ("notifications_to_hub", Notification),
             ("clocks", Clock),
         ):
             rows: list[models.Model] = getattr(self, name)
@@ -645,30 +723,99 @@ def _columns(model: type[models.Model], rows: list[models.Model]) -> list[models
     ]
 
 
+@functools.cache
+def _defaults(model: type[models.Model]) -> tuple[str, dict[str, Any], list[tuple[str, Callable[[], Any]]]]:
+    """A model's primary key attribute, the fixed defaults of its columns, and those made afresh per row."""
+    fixed: dict[str, Any] = {}
+    fresh: list[tuple[str, Callable[[], Any]]] = []
+    for f in model._meta.concrete_fields:
+        if f.has_default() and callable(f.default):
+            fresh.append((f.attname, f.default))  # type: ignore[attr-defined]
+        else:
+            fixed[f.attname] = f.get_default()  # type: ignore[attr-defined]
+    return model._meta.pk.attname, fixed, fresh  # type: ignore[union-attr]
+
+
+def row[M: models.Model](model: type[M], **values: Any) -> M:
+    """An unsaved ``model`` row for the bulk insert, as ``model(**values)`` makes it but several times
+    faster: ``values`` are column attributes (``concern_id``, not ``concern``; ``pk`` for the key), and
+    every other column takes its default. Nothing else (signals, related objects) is set up."""
+    pk, fixed, fresh = _defaults(model)
+    if "pk" in values:
+        values[pk] = values.pop("pk")
+    obj = model.__new__(model)
+    state = obj.__dict__
+    state.update(fixed)
+    for name, make in fresh:
+        if name not in values:
+            state[name] = make()
+    state.update(values)
+    state["_state"] = ModelState()
+    return obj
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _as_int(value: Any) -> Any:
+    return None if value is None else int(value)
+
+
+def _utc_text(value: datetime | None) -> str | None:
+    """What Django sends SQLite for an aware datetime: naive UTC, as text (without the "+00:00")."""
+    return None if value is None else str(value.astimezone(UTC))[:-6]
+
+
+def _preparers(fields: list[models.Field[Any, Any]], db: BaseDatabaseWrapper) -> list[Callable[[Any], Any]]:
+    """How each field's value goes to the database: what ``get_db_prep_save`` would send, without its
+    per-value checks where the driver takes the value as it is (text, integers, booleans, and aware
+    datetimes on PostgreSQL). Those checks, run on every value of every row, were most of the load's
+    time; the few other kinds of field (JSON, UUID, dates) still go through the field itself."""
+    sqlite = db.vendor == "sqlite"
+    prepare: list[Callable[[Any], Any]] = []
+    for f in fields:
+        target = f.target_field if f.is_relation else f  # type: ignore[attr-defined]
+        if isinstance(target, models.DateTimeField) and settings.USE_TZ:
+            prepare.append(_utc_text if sqlite else _as_is)
+        elif isinstance(target, models.IntegerField):  # auto and big auto fields too
+            prepare.append(_as_int)
+        elif isinstance(target, models.CharField | models.TextField | models.BooleanField):
+            prepare.append(_as_is)
+        else:
+            prepare.append(functools.partial(f.get_db_prep_save, connection=db))
+    return prepare
+
+
+def _values(fields: list[models.Field[Any, Any]], rows: list[models.Model], db: BaseDatabaseWrapper) -> list[list[Any]]:
+    prepare = list(zip([f.attname for f in fields], _preparers(fields, db), strict=True))  # type: ignore[attr-defined]
+    return [[to_db(getattr(obj, name)) for name, to_db in prepare] for obj in rows]
+
+
 def insert_rows(model: type[models.Model], rows: list[models.Model]) -> None:
     """SQLite: the INSERT ``bulk_create`` would send, as one ``executemany`` of the values each field
     prepares. ``bulk_create`` compiles the SQL of every row afresh, which was most of the load's time."""
+    db = connections[DEFAULT_DB_ALIAS]
     fields = _columns(model, rows)
-    quote = connection.ops.quote_name
+    quote = db.ops.quote_name
     columns = ", ".join(quote(str(f.column)) for f in fields)
     values = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608 (model's own names)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            sql, [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] for row in rows]
-        )
+    with db.cursor() as cursor:
+        cursor.executemany(sql, _values(fields, rows, db))
 
 
 def copy_rows(model: type[models.Model], rows: list[models.Model]) -> None:
     """PostgreSQL's COPY of what ``bulk_create`` would insert (several times faster at millions of rows):
     every concrete column, the primary key only when it was allocated, values prepared by each field."""
+    db = connections[DEFAULT_DB_ALIAS]
     fields = _columns(model, rows)
-    quote = connection.ops.quote_name
+    quote = db.ops.quote_name
     columns = ", ".join(quote(str(f.column)) for f in fields)
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:  # type: ignore[attr-defined]
-        for row in rows:
-            copy.write_row([f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields])
+    with db.cursor() as cursor, cursor.cursor.copy(sql) as copy:  # type: ignore[attr-defined]
+        for values in _values(fields, rows, db):
+            copy.write_row(values)
 
 
 # --- Staff ---------------------------------------------------------------------------------------
@@ -767,6 +914,12 @@ def load_population(*, spec: PopulationSpec, ground_truth_path: Path | None = No
     return truth
 
 
+@functools.cache
+def _shipped(rule: Rule) -> dict[str, int]:
+    """The shipped values a rule's deadline and thresholds read (the history is generated with them)."""
+    return parameters.defaults([*rule.parameters, *THRESHOLD_VALUES])
+
+
 def _next_id(model: type[models.Model]) -> int:
     highest = model._default_manager.aggregate(m=models.Max("pk"))["m"]  # type: ignore[attr-defined]
     return (highest or 0) + 1
@@ -801,6 +954,9 @@ class Population:
         self.min_alone_age = parameters.value("voice.seen_alone_age")
         self.min_decision_chars = parameters.value("voice.informed_decision_min_chars")
         self.investigations = InvestigationWriter(self)
+        from .sharing import SharingWriter  # built on this module's draws, quotas and clocks
+
+        self.sharing = SharingWriter(self)
 
     # -- sizes
 
@@ -834,6 +990,8 @@ class Population:
         self.truth.counts["individuals"] = self.individuals
         for status, count in sorted(self.investigations.statuses.items()):
             self.truth.counts[f"investigations_{status}"] = count
+        for status, count in sorted(self.sharing.statuses.items()):
+            self.truth.counts[f"shares_{status}"] = count
         return self.truth
 
     def _move_sequences(self) -> None:
@@ -846,6 +1004,9 @@ class Population:
             SupervisoryReview,
             Action,
             ActionEntry,
+            Share,
+            StrategyDiscussion,
+            StrategyAction,
         ]
         statements = connection.ops.sequence_reset_sql(no_style(), allocated)
         with connection.cursor() as cursor:
@@ -868,7 +1029,7 @@ class Population:
             owner_id=owner,
             started_at=start,
             context=ctx,
-            values=parameters.defaults([*rule.parameters, *THRESHOLD_VALUES]),
+            values=_shipped(rule),
             is_restricted=record.is_restricted,
             now=self.now,
         )
@@ -1068,7 +1229,8 @@ class Population:
         if first_seen is None:
             span = int((self.now - self.start).total_seconds())
             first_seen = self.start + timedelta(seconds=self.rng.randrange(span))
-        person = Person(
+        person = row(
+            Person,
             pk=record.pid,
             unit_id=record.unit_id,
             owner_id=record.owner_id,
@@ -1087,7 +1249,8 @@ class Population:
             name.source = Source.POLICE
             rows.names.append(name)
         rows.addresses.append(
-            Address(
+            row(
+                Address,
                 person_id=record.pid,
                 line1=record.line1,
                 town=record.town,
@@ -1096,9 +1259,13 @@ class Population:
                 recorded_at=first_seen,
             )
         )
+        school = self.sharing.school_identifier(record, first_seen)
+        if school is not None:
+            rows.identifiers.append(school)
         if record.nhs:
             rows.identifiers.append(
-                Identifier(
+                row(
+                    Identifier,
                     person_id=record.pid,
                     kind=IdentifierKind.NHS,
                     value=record.nhs,
@@ -1113,15 +1280,19 @@ class Population:
         carers = [c.original.pid for c in household.carers]
         if len(carers) == 2:
             rows.relationships.append(
-                Relationship(
-                    person_id=carers[0], other_id=carers[1], kind=RelationshipKind.PARTNER, source=Source.POLICE
+                row(
+                    Relationship,
+                    person_id=carers[0],
+                    other_id=carers[1],
+                    kind=RelationshipKind.PARTNER,
+                    source=Source.POLICE,
                 )
             )
         for child in household.children:
             for i, carer in enumerate(carers):
                 kind = RelationshipKind.STEP_PARENT if i == 1 and draw.chance(0.3) else RelationshipKind.PARENT
                 rows.relationships.append(
-                    Relationship(person_id=carer, other_id=child.original.pid, kind=kind, source=Source.POLICE)
+                    row(Relationship, person_id=carer, other_id=child.original.pid, kind=kind, source=Source.POLICE)
                 )
             for flag, share in (
                 (FlagKind.CIN, 0.05),
@@ -1130,7 +1301,7 @@ class Population:
                 (FlagKind.SEND, 0.04),
             ):
                 if draw.chance(share):
-                    rows.flags.append(Flag(person_id=child.original.pid, kind=flag, source=Source.PARTNER))
+                    rows.flags.append(row(Flag, person_id=child.original.pid, kind=flag, source=Source.PARTNER))
 
 
 def stop(clock: Clock, at: datetime, by: int | None, draw: Draw) -> None:
@@ -1209,6 +1380,7 @@ class ConcernWriter:
         self.draw = population.draw
         self.first_seen: dict[int, datetime] = {}
         self.endorsed: list[Endorsed] = []  # what investigations may be opened from
+        self.recorded: list[Recorded] = []  # what may be shared with partners
 
     def write(self) -> dict[int, datetime]:
         p = self.p
@@ -1233,6 +1405,7 @@ class ConcernWriter:
                 child_records.setdefault(pid, []).append((occurred, cid, status, unit))
         self._reviews(child_records)
         self.p.investigations.write(self.endorsed)
+        self.p.sharing.write(self.recorded)
         return self.first_seen
 
     def _window(self) -> tuple[datetime, datetime] | None:
@@ -1381,7 +1554,8 @@ class ConcernWriter:
         p.next_concern += 1
         where = self.h.line1 + ", " + self.h.town
         restricted = draw.chance(0.01)
-        concern = Concern(
+        concern = row(
+            Concern,
             pk=cid,
             unit_id=p.staff.unit_ids[unit],
             owner_id=owner,
@@ -1399,11 +1573,12 @@ class ConcernWriter:
             concern.reference = f"PPN-{recorded.astimezone(UTC):%Y}-{cid:06d}"
             concern.submitted_at = submitted
         rows.concerns.append(concern)
-        rows.tags.append(ConcernTypeTag(concern_id=cid, type=kind))
+        rows.tags.append(row(ConcernTypeTag, concern_id=cid, type=kind))
         if kind == ConcernType.DOMESTIC_ABUSE and draw.chance(0.1):
-            rows.tags.append(ConcernTypeTag(concern_id=cid, type=ConcernType.EMOTIONAL))
+            rows.tags.append(row(ConcernTypeTag, concern_id=cid, type=ConcernType.EMOTIONAL))
         rows.risks.append(
-            RiskAssessment(
+            row(
+                RiskAssessment,
                 concern_id=cid,
                 grade=grade,
                 rationale=RATIONALES[RiskGrade(grade)],
@@ -1412,11 +1587,12 @@ class ConcernWriter:
             )
         )
         on = occurred.astimezone(UTC).date()
+        first_voice = len(rows.voices)
         issues: dict[int, list[str]] = {}  # by person id, the order endorse_concern lists them in
         children: list[tuple[int, datetime, int, str, str]] = []
         for record, role, is_child in involved:
             rows.involvements.append(
-                Involvement(concern_id=cid, person_id=record.pid, role=role, is_child=is_child, added_at=recorded)
+                row(Involvement, concern_id=cid, person_id=record.pid, role=role, is_child=is_child, added_at=recorded)
             )
             seen = self.first_seen.get(record.pid)
             if seen is None or recorded < seen:
@@ -1428,13 +1604,27 @@ class ConcernWriter:
                 issues[record.pid] = self._voice(concern, unit, owner, record, age_on(record.dob, on), kind)
         if status == ConcernStatus.DRAFT:
             return children
+        types = [t.type for t in rows.tags[-2:] if t.concern_id == cid]
+        self.recorded.append(
+            Recorded(
+                concern,
+                types,
+                unit,
+                involved,
+                rows.voices[first_voice:],
+                submitted,
+                occurred,
+                decided if status == ConcernStatus.RETURNED else None,
+            )
+        )
         supervisor = p.staff.supervisors[unit]
         decider = supervisor if supervisor != owner else (p.staff.hub or supervisor)
         if late and status != ConcernStatus.SUBMITTED:
             p.truth.failures.append(PracticeFailure("late_endorsement", cid, None, unit))
         if returned_first or status == ConcernStatus.RETURNED:
             rows.decisions.append(
-                SupervisorDecision(
+                row(
+                    SupervisorDecision,
                     concern_id=cid,
                     decision=Decision.RETURN,
                     rationale="Record the child's own words and what you saw before I can endorse this.",
@@ -1446,7 +1636,8 @@ class ConcernWriter:
         if status == ConcernStatus.ENDORSED:
             concern.decided_at, concern.decided_by_id = endorsed_at, decider
             rows.decisions.append(
-                SupervisorDecision(
+                row(
+                    SupervisorDecision,
                     concern_id=cid,
                     decision=Decision.ENDORSE,
                     rationale="Grade and actions proportionate; referral to the hub agreed.",
@@ -1501,7 +1692,8 @@ class ConcernWriter:
         Returns the quality issues ``voice.quality.quality_issues`` will find in it."""
         p, rng, draw = self.p, self.rng, self.draw
         known_age = age if age is not None else 8
-        voice = VoiceRecord(
+        voice = row(
+            VoiceRecord,
             pk=p.next_voice,
             concern_id=concern.pk,
             person_id=record.pid,
@@ -1564,7 +1756,7 @@ class ConcernWriter:
                 continue
             p.truth.failures.append(PracticeFailure(failure, concern.pk or 0, record.pid, unit))
         p.rows.voices.append(voice)
-        p.rows.observations += [DemeanourObservation(voice_id=voice.pk, code=c) for c in codes]
+        p.rows.observations += [row(DemeanourObservation, voice_id=voice.pk, code=c) for c in codes]
         return [f"{record.given} {record.family}: {issue}" for issue in self._issues(voice, codes, age)]
 
     def _issues(self, voice: VoiceRecord, codes: list[str], age: int | None) -> list[str]:
@@ -1606,7 +1798,8 @@ class ConcernWriter:
                 # A slow unit's recent reviews are often still open (an overdue review to find).
                 stalled = (p.now - raised).days < 365 and draw.chance(0.5 if slow else 0.15)
                 done = completed < p.now and p.staff.hub is not None and not stalled
-                review = CumulativeReview(
+                review = row(
+                    CumulativeReview,
                     pk=p.next_review,
                     person_id=pid,
                     triggered_by_id=cid,
@@ -1851,6 +2044,34 @@ class Endorsed:
     @property
     def children(self) -> set[int]:
         return {pid for pid, _, child in self.people if child}
+
+
+@dataclass
+class Recorded:
+    """A submitted concern as the sharing replay needs it: its types, team, people (record, role, child?),
+    current voice records, and when it was returned (nothing is shared from a returned concern)."""
+
+    concern: Concern
+    types: list[str]
+    unit: str
+    people: list[tuple[Record, str, bool]]
+    voices: list[VoiceRecord]
+    submitted_at: datetime
+    occurred_at: datetime
+    returned_at: datetime | None
+
+    @property
+    def children(self) -> list[Record]:
+        return [record for record, _, is_child in self.people if is_child]
+
+    @property
+    def on(self) -> date:
+        """The day of the event, as the services compute a person's age on it."""
+        return self.occurred_at.astimezone(UTC).date()
+
+    @property
+    def types_text(self) -> str:
+        return "; ".join(ConcernType(t).label for t in self.types)
 
 
 @dataclass
@@ -2442,7 +2663,8 @@ class InvestigationWriter:
         next_review_on = plan.reviews[-1].next_review_on if plan.reviews else case.first_review_on
         refs = " and ".join(e.concern.reference or "" for e in case.concerns)
         last = plan.allocations[-1]
-        investigation = Investigation(
+        investigation = row(
+            Investigation,
             pk=case.pk,
             reference=case.reference,
             unit_id=unit_id,
@@ -2468,7 +2690,8 @@ class InvestigationWriter:
         people: set[tuple[int, str]] = set()
         for endorsed in case.concerns:
             rows.investigation_concerns.append(
-                InvestigationConcern(
+                row(
+                    InvestigationConcern,
                     investigation_id=pk,
                     concern_id=endorsed.concern.pk,
                     linked_by_id=case.opened_by,
@@ -2479,7 +2702,8 @@ class InvestigationWriter:
                 if (pid, role) not in people:
                     people.add((pid, role))
                     rows.investigation_people.append(
-                        InvestigationPerson(
+                        row(
+                            InvestigationPerson,
                             investigation_id=pk,
                             person_id=pid,
                             role=role,
@@ -2489,7 +2713,8 @@ class InvestigationWriter:
                         )
                     )
         rows.investigation_risks.append(
-            InvestigationRisk(
+            row(
+                InvestigationRisk,
                 investigation_id=pk,
                 grade=case.grade,
                 rationale=RATIONALES[RiskGrade(case.grade)],
@@ -2499,7 +2724,8 @@ class InvestigationWriter:
         )
         for i, allocation in enumerate(plan.allocations):
             rows.allocations.append(
-                Allocation(
+                row(
+                    Allocation,
                     investigation_id=pk,
                     officer_id=allocation.officer,
                     allocated_by_id=allocation.by,
@@ -2523,7 +2749,8 @@ class InvestigationWriter:
             review.pk = self.next_review
             self.next_review += 1
             rows.supervisory_reviews.append(
-                SupervisoryReview(
+                row(
+                    SupervisoryReview,
                     pk=review.pk,
                     investigation_id=pk,
                     reviewed_by_id=review.by,
@@ -2537,7 +2764,8 @@ class InvestigationWriter:
             )
             if review.regrade:
                 rows.investigation_risks.append(
-                    InvestigationRisk(
+                    row(
+                        InvestigationRisk,
                         investigation_id=pk,
                         grade=review.grade,
                         rationale=review.regrade,
@@ -2563,7 +2791,8 @@ class InvestigationWriter:
             self._emit_action(case, investigation, action, number)
         for notification in plan.notifications:
             rows.notifications.append(
-                RequiredNotification(
+                row(
+                    RequiredNotification,
                     investigation_id=pk,
                     agency=notification.agency,
                     purpose=NOTIFICATIONS[notification.agency],
@@ -2577,7 +2806,8 @@ class InvestigationWriter:
             )
         for proposal in plan.proposals:
             rows.closure_proposals.append(
-                ClosureProposal(
+                row(
+                    ClosureProposal,
                     investigation_id=pk,
                     outcome=proposal.outcome,
                     rationale=proposal.rationale,
@@ -2597,7 +2827,8 @@ class InvestigationWriter:
     def _emit_action(self, case: Case, investigation: Investigation, planned: PlanAction, number: int) -> None:
         rows = self.p.rows
         finished = planned.finished_at
-        action = Action(
+        action = row(
+            Action,
             pk=self.next_action,
             investigation_id=investigation.pk,
             unit_id=investigation.unit_id,
@@ -2621,7 +2852,8 @@ class InvestigationWriter:
         self.next_action += 1
         rows.actions.append(action)
         for entry in planned.entries:
-            first = ActionEntry(
+            first = row(
+                ActionEntry,
                 pk=self.next_entry,
                 action_id=action.pk,
                 kind=entry.kind,
@@ -2635,7 +2867,8 @@ class InvestigationWriter:
             rows.action_entries.append(first)
             if entry.corrected_at is not None:
                 rows.action_entries.append(
-                    ActionEntry(
+                    row(
+                        ActionEntry,
                         pk=self.next_entry,
                         action_id=action.pk,
                         kind=entry.kind,

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from safeguard.people.models import Person
-from safeguard.synthetic.force import DEMO_USERS, build_force
+from safeguard.synthetic.force import DEMO_USERS, FORCE, build_force
 from safeguard.synthetic.population import TIERS, PopulationSpec, load_population
 
 
@@ -30,8 +30,9 @@ def demo_password() -> str:
 
 class Command(BaseCommand):
     help = (
-        "Create the synthetic demo force: organisations, units, one demo user per role and, if the "
-        "nominal index is empty, the demo tier of the synthetic population (people and 10 years of concerns)."
+        "Create the synthetic demo force: organisations, units, partners, demo users and, if the nominal "
+        "index is empty, the demo tier of the synthetic population (people and 10 years of concerns, "
+        "investigations and shares with partners)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -64,7 +65,8 @@ class Command(BaseCommand):
         if options["verbosity"] >= 1:
             self.stdout.write("Demo logins (username / password):")
             for spec in DEMO_USERS:
-                self.stdout.write(f"  {spec.username:<13} {password}   ({', '.join(spec.roles)})")
+                where = f", {spec.organisation}" if spec.organisation != FORCE else ""
+                self.stdout.write(f"  {spec.username:<13} {password}   ({', '.join(spec.roles)}{where})")
 
     def _population(self, options: dict[str, Any]) -> None:
         persons = options["persons"]
@@ -85,5 +87,7 @@ class Command(BaseCommand):
             f"({truth.counts.get('variants', 0)} recorded more than once), "
             f"{truth.counts.get('concerns', 0)} concerns, "
             f"{sum(n for key, n in truth.counts.items() if key.startswith('investigations_'))} investigations "
-            f"({truth.counts.get('investigations_active', 0)} under investigation); ground truth in {path}."
+            f"({truth.counts.get('investigations_active', 0)} under investigation), "
+            f"{sum(n for key, n in truth.counts.items() if key.startswith('shares_'))} shares with partners "
+            f"({truth.counts.get('shares_not_shared', 0)} decisions not to share); ground truth in {path}."
         )
