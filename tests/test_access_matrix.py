@@ -570,7 +570,9 @@ API_SHARE_VIEW = as_api(shares_table(VIEW_RECORD, partner={"shared": 200}))
 API_SENT_SHARE = as_api(shares_table(every(CHANGE_RECORD, 200, 422)))
 API_REVOKE = as_api(shares_table(CHANGE_RECORD, hub=dict(revoked=422), supervisor=dict(shared=422, revoked=422)))
 API_ACKNOWLEDGE = as_api(shares_table(every(VIEW_RECORD, 200, 422), partner={"shared": 200}))
-API_RESPOND = as_api(shares_table(only({"hub"}, every(CHANGE_RECORD, 200, 201)), partner={"shared": 201}))
+API_RESPOND = as_api(
+    shares_table(only({"hub"}, every(CHANGE_RECORD, 200, 201)), partner={"shared": 201}, hub=dict(revoked=422))
+)
 API_DRAFT_SHARE = by_role(403, anonymous=401, officer=422, investigator=422, supervisor=422, hub=201)
 API_PLAN_DISCUSSION = by_role(403, anonymous=401, officer=422, investigator=422, supervisor=422, hub=201)
 # The discussions' "own" is the hub's alone: other roles are shown the same unit's (which they cannot change).

@@ -241,7 +241,7 @@ class Mail:
 
     @property
     def key(self) -> str:
-        return str(self.message["X-Safeguard-Key"])
+        return str(self.message["X-Safeguard-Key"] or "")  # staff alert emails carry none
 
     @property
     def subject(self) -> str:
@@ -270,7 +270,7 @@ class MailReceiver:
             return self.answer
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         mail = Mail(list(envelope.rcpt_tos), message)  # type: ignore[arg-type]
-        if mail.key in self.keys:
+        if mail.key and mail.key in self.keys:
             self.duplicates += 1
         else:
             self.mails.append(mail)
