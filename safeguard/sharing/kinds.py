@@ -186,19 +186,23 @@ def _voice(concern: Concern, child: Person | None) -> str:
     records = VoiceRecord.objects.filter(concern=concern, is_current=True).select_related("person")
     if child is not None:
         records = records.filter(person=child)
-    parts = []
-    for voice in records.order_by("person_id"):
-        lines = [f"{voice.person.full_name}: " + ("spoken to" if voice.spoken_to else "not spoken to")]
-        if not voice.spoken_to and voice.reason_not_spoken:
-            lines.append(f"Why not: {voice.get_reason_not_spoken_display()}")
-        if voice.childs_words:
-            lines.append(f"In their words: “{voice.childs_words}”")
-        if voice.demeanour_narrative:
-            lines.append(f"Behaviour and demeanour: {voice.demeanour_narrative}")
-        if voice.wishes_and_feelings:
-            lines.append(f"Wishes and feelings: {voice.wishes_and_feelings}")
-        parts.append("\n".join(lines))
+    parts = [voice_in_words(voice.person.full_name, voice) for voice in records.order_by("person_id")]
     return "\n\n".join(parts)
+
+
+def voice_in_words(name: str, voice: VoiceRecord) -> str:
+    """One child's voice record as a referral gives it: spoken to or why not, their own words (quoted),
+    behaviour and demeanour, wishes and feelings."""
+    lines = [f"{name}: " + ("spoken to" if voice.spoken_to else "not spoken to")]
+    if not voice.spoken_to and voice.reason_not_spoken:
+        lines.append(f"Why not: {voice.get_reason_not_spoken_display()}")
+    if voice.childs_words:
+        lines.append(f"In their words: “{voice.childs_words}”")
+    if voice.demeanour_narrative:
+        lines.append(f"Behaviour and demeanour: {voice.demeanour_narrative}")
+    if voice.wishes_and_feelings:
+        lines.append(f"Wishes and feelings: {voice.wishes_and_feelings}")
+    return "\n".join(lines)
 
 
 def _history(concern: Concern, child: Person | None) -> str:

@@ -369,21 +369,12 @@ def send_share(*, share: Share, by: User, late: Late = ON_TIME) -> Disclosure:
             due_at=clock.due_at if clock else None,
             on_time=(now <= clock.due_at) if clock else None,
         )
-        label = share.reference or str(share.pk)
-        start_clock(
-            rule=ACKNOWLEDGEMENT,
-            record=share,
-            label=label,
-            unit_id=share.unit_id,
-            owner_id=None,
-            started_at=now,
-            is_restricted=share.is_restricted,
-        )
-        if share.kind == ShareKind.MASH_REFERRAL:
+        # The partner's clocks, tracked by the hub: acknowledgement, and a local authority's decision on a referral.
+        for rule in (ACKNOWLEDGEMENT, LA_DECISION) if share.kind == ShareKind.MASH_REFERRAL else (ACKNOWLEDGEMENT,):
             start_clock(
-                rule=LA_DECISION,
+                rule=rule,
                 record=share,
-                label=label,
+                label=share.reference or str(share.pk),
                 unit_id=share.unit_id,
                 owner_id=None,
                 started_at=now,

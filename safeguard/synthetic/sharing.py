@@ -35,7 +35,7 @@ from safeguard.audit import services as audit
 from safeguard.audit.models import Operation
 from safeguard.concerns.models import ConcernStatus, ConcernType, InvolvementRole, RiskGrade
 from safeguard.people.models import Identifier, IdentifierKind, Source
-from safeguard.sharing.kinds import born, spec, when
+from safeguard.sharing.kinds import born, spec, voice_in_words, when
 from safeguard.sharing.models import (
     Channel,
     Disclosure,
@@ -69,7 +69,7 @@ from safeguard.timescales.calendars import SchoolCalendar
 from safeguard.timescales.models import Clock, ClockOutcome, TermCalendar
 from safeguard.timescales.rules import Rule
 from safeguard.timescales.services import THRESHOLD_VALUES, new_clock
-from safeguard.voice.models import ReasonNotSpoken, VoiceRecord
+from safeguard.voice.models import VoiceRecord
 
 from .population import (
     RATIONALES,
@@ -1119,16 +1119,7 @@ class SharingWriter:
         for voice in voices:
             if child is not None and voice.person_id != child.pid:
                 continue
-            lines = [f"{names.get(voice.person_id, '')}: " + ("spoken to" if voice.spoken_to else "not spoken to")]
-            if not voice.spoken_to and voice.reason_not_spoken:
-                lines.append(f"Why not: {ReasonNotSpoken(voice.reason_not_spoken).label}")
-            if voice.childs_words:
-                lines.append(f"In their words: “{voice.childs_words}”")
-            if voice.demeanour_narrative:
-                lines.append(f"Behaviour and demeanour: {voice.demeanour_narrative}")
-            if voice.wishes_and_feelings:
-                lines.append(f"Wishes and feelings: {voice.wishes_and_feelings}")
-            parts.append("\n".join(lines))
+            parts.append(voice_in_words(names.get(voice.person_id, ""), voice))
         return "\n\n".join(parts)
 
     @staticmethod
