@@ -984,41 +984,46 @@ def test_every_route_is_in_the_access_matrix() -> None:
     assert not stale, f"access matrix rows for routes that no longer exist: {sorted(stale)}"
 
 
-def cases() -> list[tuple[str, str, str]]:
-    out = []
-    for name, route in ROUTES.items():
-        for role in [*ROLES, ANON]:
-            for relation in route.relations if route.record else ["-"]:
-                out.append((name, role, relation))
-    return out
+def cases() -> list[tuple[str, str]]:
+    return [(name, role) for name in ROUTES for role in [*ROLES, ANON]]
 
 
-@pytest.mark.parametrize(("name", "role", "relation"), cases())
-def test_access_matrix(request: pytest.FixtureRequest, force: Force, name: str, role: str, relation: str) -> None:
+@pytest.mark.parametrize(("name", "role"), cases())
+def test_access_matrix(request: pytest.FixtureRequest, force: Force, name: str, role: str) -> None:
+    """One route as one role, against the record in every relation (one set of records for them all: each
+    relation is a different record, so a change made through one does not alter the next)."""
     route = ROUTES[name]
     records = request.getfixturevalue(route.records)
     client, user, headers = client_for(force, role, route.api)
-    kwargs = {**route.kwargs(force, user), **route.record_kwargs(records)}
-    if route.record:
-        kwargs[RECORD_KWARG.get(name, "pk")] = record_pk(records, role, relation)
-        kwargs.update(route.of_record(record_pk(records, role, relation)))
-        expected = route.expected[role][relation]  # type: ignore[index]
-    else:
-        expected = route.expected[role]
-    url = reverse(name, kwargs=kwargs) + route.query
-    data = route.data(records) if callable(route.data) else route.data
-    if route.method == "GET":
-        response = client.get(url, **headers)  # type: ignore[arg-type]
-    elif route.method == "PATCH":
-        response = client.patch(url, data, content_type="application/json", **headers)  # type: ignore[arg-type]
-    elif route.api:
-        response = client.post(url, data, content_type="application/json", **headers)  # type: ignore[arg-type]
-    else:
-        response = client.post(url, data, **headers)  # type: ignore[arg-type]
-    assert response.status_code == expected, (
-        f"{route.method} {url} as {role} ({relation}): expected {expected}, got {response.status_code}"
-    )
-    if route.record and response.status_code in (403, 404):
-        assert secret_of(records, record_pk(records, role, relation)) not in response.content, (
-            "a refusal revealed the record"
-        )
+    wrong = []
+    for relation in route.relations if route.record else ["-"]:
+        if relation == "own" and role not in records.own:
+            continue  # this role owns no such record: "own" would only be the same unit's again
+        kwargs = {**route.kwargs(force, user), **route.record_kwargs(records)}
+        if route.record:
+            kwargs[RECORD_KWARG.get(name, "pk")] = record_pk(records, role, relation)
+            kwargs.update(route.of_record(record_pk(records, role, relation)))
+            expected = route.expected[role][relation]  # type: ignore[index]
+        else:
+            expected = route.expected[role]
+        url = reverse(name, kwargs=kwargs) + route.query
+        data = route.data(records) if callable(route.data) else route.data
+        if route.method == "GET":
+            response = client.get(url, **headers)  # type: ignore[arg-type]
+        elif route.method == "PATCH":
+            response = client.patch(url, data, content_type="application/json", **headers)  # type: ignore[arg-type]
+        elif route.api:
+            response = client.post(url, data, content_type="application/json", **headers)  # type: ignore[arg-type]
+        else:
+            response = client.post(url, data, **headers)  # type: ignore[arg-type]
+        if response.status_code != expected:
+            wrong.append(
+                f"{route.method} {url} as {role} ({relation}): expected {expected}, got {response.status_code}"
+            )
+        elif (
+            route.record
+            and response.status_code in (403, 404)
+            and secret_of(records, record_pk(records, role, relation)) in response.content
+        ):
+            wrong.append(f"{route.method} {url} as {role} ({relation}): a refusal revealed the record")
+    assert not wrong, "\n".join(wrong)
