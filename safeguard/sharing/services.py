@@ -35,7 +35,7 @@ from safeguard.people.models import Person
 from safeguard.timescales.calendars import LONDON
 from safeguard.timescales.models import BreachReason, Clock
 from safeguard.timescales.rules import Rule
-from safeguard.timescales.services import ON_TIME, Late, open_clock, start_clock, stop_clock
+from safeguard.timescales.services import ON_TIME, Late, open_clock, start_clock, stop_clock, withdraw_clock
 from safeguard.validation import check_name, check_text, gather, required_text
 
 from . import outbox
@@ -211,10 +211,16 @@ def draft_share(
             lawful_basis=template.lawful_basis,
             content=propose(kind, concern, child, by),
         )
-        share.reference = f"SH-{share.created_at:%Y}-{share.pk:06d}"
-        share.save(update_fields=["reference"])
+        _give_reference(share)
         _audit(by, share, Operation.COLLECT, reason=f"drafted: {share.get_kind_display()}")
     return share
+
+
+def _give_reference(share: Share) -> str:
+    """A share's reference (SH-2026-000123), once it has a primary key: shown to partners, never a name."""
+    share.reference = f"SH-{share.created_at:%Y}-{share.pk:06d}"
+    share.save(update_fields=["reference"])
+    return share.reference
 
 
 def update_draft(
@@ -444,14 +450,13 @@ def record_not_shared(
             not_shared_reason=reason.strip(),
             created_at=now,
         )
-        share.reference = f"SH-{share.created_at:%Y}-{share.pk:06d}"
-        share.save(update_fields=["reference"])
+        reference = _give_reference(share)
         _stop_send_clock(share, by, late, now)
         supervisor_id = share.unit.supervisor_id
         start_clock(
             rule=NO_SHARE_REVIEW,
             record=share,
-            label=share.reference,
+            label=reference,
             unit_id=share.unit_id,
             owner_id=supervisor_id if supervisor_id != by.pk else None,
             started_at=now,
@@ -635,18 +640,10 @@ def revoke_share(*, share: Share, reason: str, by: User) -> Share:
         share.revoked_at, share.revoked_by, share.revoke_reason = now, by, reason.strip()
         share.save(update_fields=["open_to", "status", "revoked_at", "revoked_by", "revoke_reason"])
         for rule in (ACKNOWLEDGEMENT, LA_DECISION):
-            _withdraw_clock(rule, share, by, now)
+            withdraw_clock(rule=rule, record=share, by=by, at=now)
         outbox.queue_alerts(organisation=organisation, event="share.revoked", share=share)
         _audit(by, share, reason=f"revoked: {reason.strip()}"[:500])
     return share
-
-
-def _withdraw_clock(rule: Rule, record: Share, by: User, at: datetime) -> None:
-    """The work is no longer owed (the share was withdrawn): stopped with no outcome, so it counts neither
-    as done on time nor as late."""
-    Clock.objects.filter(
-        rule_code=rule.code, record_type="sharing.share", record_id=record.pk, stopped_at__isnull=True
-    ).update(stopped_at=at, stopped_by=by, next_at=None)
 
 
 def escalate_unacknowledged(now: datetime | None = None) -> int:

@@ -186,6 +186,14 @@ def stop_clock(
     return clock
 
 
+def withdraw_clock(*, rule: Rule, record: models.Model, by: User | None, at: datetime | None = None) -> int:
+    """The work is no longer owed (a share withdrawn, say): the clock stops with no outcome, so it counts
+    neither as done on time nor as late, and no breach reason is asked for."""
+    return Clock.objects.filter(
+        rule_code=rule.code, record_type=record_type_of(record), record_id=record.pk, stopped_at__isnull=True
+    ).update(stopped_at=at or timezone.now(), stopped_by=by, next_at=None)
+
+
 def _check_breach(clock: Clock, reason: str, detail: str) -> None:
     due = timezone.localtime(clock.due_at)
     errors = {}
